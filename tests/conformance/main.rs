@@ -1,0 +1,70 @@
+//! The conformance suite: the Definition of Done as Cucumber features, run against
+//! the Compose files (static) and, when a Docker engine answers, against the running
+//! stack (live). Writes JUnit and a Markdown summary to `reports/`.
+
+mod live_stack;
+mod steps;
+mod world;
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use cucumber::writer::Stats;
+use cucumber::{writer, World, WriterExt};
+
+use world::StackWorld;
+
+#[tokio::main]
+async fn main() {
+    let reports = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("reports");
+    std::fs::create_dir_all(&reports).expect("reports/ can be created");
+    let junit = File::create(reports.join("conformance-junit.xml")).expect("the JUnit file");
+
+    let live = live_stack::prepare().await;
+    let skipped: Arc<Mutex<Vec<String>>> = Arc::default();
+    let skips = skipped.clone();
+    let live_for_filter = live.clone();
+
+    let features = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("features");
+    let result = StackWorld::cucumber()
+        .with_writer(
+            writer::Basic::raw(std::io::stdout(), writer::Coloring::Never, 0)
+                .summarized()
+                .tee::<StackWorld, _>(writer::JUnit::for_tee(junit, 0))
+                .normalized(),
+        )
+        .fail_on_skipped()
+        .filter_run(features, move |feature, _, scenario| {
+            let tags = || feature.tags.iter().chain(scenario.tags.iter());
+            let reason = skip_reason(&live_for_filter, &mut tags().map(String::as_str));
+            if let Some(reason) = &reason {
+                let line = format!("{}: {}: {reason}", feature.name, scenario.name);
+                skips.lock().unwrap().push(line);
+            }
+            reason.is_none()
+        })
+        .await;
+
+    for line in skipped.lock().unwrap().iter() {
+        println!("skipped: {line}");
+    }
+    live_stack::finish(&live).await;
+    if result.execution_has_failed() {
+        std::process::exit(1);
+    }
+}
+
+/// Why a scenario with these tags cannot run here, if it cannot.
+fn skip_reason(live: &live_stack::Live, tags: &mut dyn Iterator<Item = &str>) -> Option<String> {
+    let tags: Vec<&str> = tags.collect();
+    if tags.contains(&"live") {
+        if let Some(reason) = live.unavailable() {
+            return Some(reason);
+        }
+    }
+    if tags.contains(&"upstream") && live.uses_standins() {
+        return Some("stand-in images are in use; only the upstream image can prove this".into());
+    }
+    None
+}

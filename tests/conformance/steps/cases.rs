@@ -1,0 +1,43 @@
+//! The real-world Compose files of ../shared/cases and the verdicts their headers state.
+
+use std::path::PathBuf;
+
+use cucumber::{given, then};
+use supportstack::compose::Project;
+
+use crate::world::StackWorld;
+
+/// Where the shared cases live: beside the repository, or where SUPPORTSTACK_CASES says.
+pub fn cases_dir() -> PathBuf {
+    match std::env::var("SUPPORTSTACK_CASES") {
+        Ok(dir) if !dir.is_empty() => dir.into(),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/cases"),
+    }
+}
+
+#[given(expr = "the case file {string} with prefix {string}")]
+fn case_file(world: &mut StackWorld, file: String, prefix: String) {
+    let path = cases_dir().join(&file);
+    let none = |_: &str| None;
+    world.project = Some(Project::load(&[path], &none).expect("the case file loads"));
+    world.prefix = prefix;
+}
+
+#[then(expr = "the findings are {string}")]
+fn findings_are(world: &mut StackWorld, verdict: String) {
+    let expected: Vec<Vec<String>> = if verdict == "none" {
+        Vec::new()
+    } else {
+        verdict.split(';').map(|item| item.split_whitespace().map(str::to_string).collect()).collect()
+    };
+    let findings = &world.verdict().findings;
+    let matches = |e: &[String], f: &supportstack::policy::Finding| {
+        f.policy == e[0] && f.service.as_deref() == Some(e[1].as_str()) && f.path.contains(&e[2])
+    };
+    for e in &expected {
+        assert!(findings.iter().any(|f| matches(e, f)), "expected {e:?}, got {findings:#?}");
+    }
+    for f in findings {
+        assert!(expected.iter().any(|e| matches(e, f)), "unexpected finding {f:#?}");
+    }
+}
