@@ -32,7 +32,7 @@ pub const CATALOGUE: &[Policy] = &[
         why: "a port without a host address listens on every interface, so the LAN reaches it",
         fix: "publish as \"127.0.0.1:HOST:CONTAINER\" or long syntax with host_ip",
         severity: Severity::High,
-        matches: "CIS 5.13; KICS Container Traffic Not Bound To Host Interface; \
+        matches: "CIS 5.13; KICS container_traffic_not_bound_to_host_interface; \
                   dclint no-unbound-port-interfaces",
         run: exposure::localhost_binding,
     },
@@ -78,7 +78,7 @@ pub const CATALOGUE: &[Policy] = &[
         why: "a check that cannot run, or probes the wrong path, never reports the truth",
         fix: "use the image's health endpoint and a program the image ships (exec form)",
         severity: Severity::Medium,
-        matches: "CIS 5.26; KICS Healthcheck Not Set",
+        matches: "CIS 5.26; KICS healthcheck_not_set",
         run: runtime::health_check,
     },
     Policy {
@@ -87,7 +87,7 @@ pub const CATALOGUE: &[Policy] = &[
         why: "without a ceiling a leak or a flood takes the host's memory and CPU",
         fix: "set deploy.resources.limits.cpus and .memory (or cpus and mem_limit)",
         severity: Severity::Medium,
-        matches: "CIS 5.10, 5.11; KICS Memory Not Limited, Cpus Not Limited",
+        matches: "CIS 5.10, 5.11; KICS memory_not_limited, cpus_not_limited",
         run: runtime::resource_limits,
     },
     Policy {
@@ -105,7 +105,7 @@ pub const CATALOGUE: &[Policy] = &[
         why: "whoever reaches the socket's write API controls the host",
         fix: "mount the socket :ro in the proxy only, keep POST=0 and EXEC=0, publish no API port",
         severity: Severity::High,
-        matches: "CIS 5.31; KICS Docker Socket Mounted In Container",
+        matches: "CIS 5.31; KICS docker_socket_mounted_in_container",
         run: exposure::socket_exposure,
     },
     Policy {
@@ -132,7 +132,7 @@ pub const CATALOGUE: &[Policy] = &[
         why: "a secret written into a Compose file or a label is readable by anyone with the file",
         fix: "set secrets from ${VARIABLES}; give them to homepage as HOMEPAGE_VAR_* placeholders",
         severity: Severity::High,
-        matches: "KICS Passwords And Secrets",
+        matches: "KICS passwords_and_secrets (generic query)",
         run: naming::secrets_from_environment,
     },
     Policy {
@@ -141,8 +141,8 @@ pub const CATALOGUE: &[Policy] = &[
         why: "privileged mode and extra capabilities hand the container the host's kernel powers",
         fix: "remove privileged: true and cap_add",
         severity: Severity::High,
-        matches: "CIS 5.3, 5.4; KICS Privileged Containers Enabled, Container Capabilities \
-                  Unrestricted",
+        matches: "CIS 5.3, 5.4; KICS privileged_containers_enabled, \
+                  container_capabilities_unrestricted",
         run: hardening::privileges,
     },
     Policy {
@@ -151,7 +151,7 @@ pub const CATALOGUE: &[Policy] = &[
         why: "the default capability set is wider than any of these services needs",
         fix: "set cap_drop: [ALL]",
         severity: Severity::Medium,
-        matches: "CIS 5.3 (not checked by docker-bench)",
+        matches: "CIS 5.3 (docker-bench does not check it); KICS check_cap_add_cap_drop",
         run: hardening::capabilities_dropped,
     },
     Policy {
@@ -160,7 +160,7 @@ pub const CATALOGUE: &[Policy] = &[
         why: "without it a setuid binary in the image can raise privileges",
         fix: "set security_opt: [\"no-new-privileges:true\"]",
         severity: Severity::Medium,
-        matches: "CIS 5.25; KICS No New Privileges Not Set",
+        matches: "CIS 5.25; KICS no_new_privileges_not_set",
         run: hardening::no_new_privileges,
     },
     Policy {
@@ -169,7 +169,9 @@ pub const CATALOGUE: &[Policy] = &[
         why: "sharing the host's network, PID, IPC, UTS or user namespace removes isolation",
         fix: "remove network_mode: host, pid: host, ipc: host, uts: host, userns_mode: host",
         severity: Severity::High,
-        matches: "CIS 5.9, 5.15, 5.16, 5.20, 5.30; KICS Host Namespace is Shared",
+        matches: "CIS 5.9, 5.15, 5.16, 5.20, 5.30; KICS host_namespace_is_shared, \
+                  shared_host_ipc_namespace, shared_host_network_namespace, \
+                  shared_host_user_namespace, network_mode_host_exists",
         run: hardening::host_namespaces,
     },
     Policy {
@@ -178,7 +180,7 @@ pub const CATALOGUE: &[Policy] = &[
         why: "host system folders or shared mount propagation expose the host to the container",
         fix: "mount only the folders the service needs, without shared propagation",
         severity: Severity::High,
-        matches: "CIS 5.5, 5.19; KICS Volume Has Sensitive Host Path",
+        matches: "CIS 5.5, 5.19; KICS volume_has_sensitive_host_directory",
         run: hardening::sensitive_mounts,
     },
     Policy {
@@ -187,7 +189,7 @@ pub const CATALOGUE: &[Policy] = &[
         why: "an unconfined profile lets the container call every kernel interface",
         fix: "remove seccomp:unconfined and apparmor:unconfined from security_opt",
         severity: Severity::High,
-        matches: "CIS 5.1, 5.21; KICS Seccomp Profile Is Not Configured",
+        matches: "CIS 5.1, 5.21; KICS default_seccomp_profile_disabled, seccomp_disabled",
         run: hardening::confinement,
     },
     Policy {
@@ -196,7 +198,7 @@ pub const CATALOGUE: &[Policy] = &[
         why: "a fork bomb in one container starves the host",
         fix: "set deploy.resources.limits.pids (or pids_limit)",
         severity: Severity::Low,
-        matches: "CIS 5.28; KICS Pids Limit Not Set",
+        matches: "CIS 5.28; KICS pids_limit_not_set",
         run: hardening::pids_limit,
     },
     Policy {
@@ -205,7 +207,7 @@ pub const CATALOGUE: &[Policy] = &[
         why: "always restarts even a stopped container; no policy leaves a crash down",
         fix: "set restart: unless-stopped or on-failure:N with N at most 5",
         severity: Severity::Low,
-        matches: "CIS 5.14; KICS Restart Policy On Failure Not Set To 5",
+        matches: "CIS 5.14; KICS restart_policy_on_failure_not_set_to_5",
         run: hardening::restart_policy,
     },
     Policy {

@@ -136,7 +136,7 @@ pub fn confinement(ctx: &Context, verdict: &mut Verdict) {
 /// C7: a process limit.
 pub fn pids_limit(ctx: &Context, verdict: &mut Verdict) {
     for (service, _) in ctx.services() {
-        if !service.pids_limit().is_some_and(|n| n > 0) {
+        if service.pids_limit().is_none_or(|n| n <= 0) {
             verdict
                 .fire(
                     "C7",
