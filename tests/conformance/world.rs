@@ -11,6 +11,8 @@ pub struct StackWorld {
     pub project: Option<Project>,
     pub prefix: String,
     pub verdict: Option<Verdict>,
+    /// The exit code and output of the last command run inside a container.
+    pub answer: Option<(i64, String)>,
 }
 
 impl StackWorld {
