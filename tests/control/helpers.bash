@@ -42,6 +42,14 @@ settings_with() {
   printf '%s\n' "${file}"
 }
 
+# Listeners, free ports and socket files are made with python3 (on this project's
+# machines); without it the test is skipped with that reason.
+require_python() {
+  if ! command -v python3 >/dev/null 2>&1; then
+    skip "python3 is needed to open listeners and make a socket file"
+  fi
+}
+
 # A port nobody listens on at 127.0.0.1 right now.
 free_port() {
   python3 -c 'import socket
@@ -53,6 +61,7 @@ s.close()'
 
 # Listen on a free 127.0.0.1 port in the background; sets BUSY_PORT and LISTENER_PID.
 start_listener() {
+  require_python
   local port_file="${BATS_TEST_TMPDIR}/listener.port"
   python3 -c 'import socket, sys, time
 s = socket.socket()
@@ -66,6 +75,7 @@ time.sleep(300)' >"${port_file}" 3>&- &
     sleep 0.1
     tries=$((tries + 1))
   done
+  # shellcheck disable=SC2034 # read by the tests that call this
   BUSY_PORT="$(<"${port_file}")"
 }
 
@@ -80,6 +90,7 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "${path}"
 # Put the fake docker (and optionally a fake docker-compose) first on PATH, point
 # the settings at a socket file and at two free host ports.
 use_fake_docker() {
+  require_python
   export FAKE_DIR="${BATS_TEST_TMPDIR}/fake"
   mkdir -p "${FAKE_DIR}" "${BATS_TEST_TMPDIR}/bin"
   ln -sf "${BATS_TEST_DIRNAME}/fake-docker" "${BATS_TEST_TMPDIR}/bin/docker"

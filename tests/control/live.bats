@@ -22,7 +22,12 @@ setup_file() {
   export TSYS_STATE_DIR="${BATS_FILE_TMPDIR}/state"
   export TSYS_SETTINGS_OVERRIDES="${STANDINS}/TSYSDevStack-SupportStack-Demo-Settings.standins"
   unset TSYS_SETTINGS TSYS_KEEP_ON_FAILURE DEBUG
-  "${STANDINS}/build.sh" >&3
+  local built line
+  built="$("${STANDINS}/build.sh")"
+  # As TAP comments, so the build's report does not break the TAP stream.
+  while IFS= read -r line; do
+    printf '# %s\n' "${line}" >&3
+  done <<<"${built}"
 }
 
 teardown_file() {

@@ -116,7 +116,7 @@ path_without_docker() {
   run_control start
   show
   [ "${status}" -eq 0 ]
-  [[ "${stderr}" == *"port 127.0.0.1:${BUSY_PORT} (TSYS_HOMEPAGE_HOST_PORT) is held by this stack's own"* ]]
+  [[ "${stderr}" == *"127.0.0.1:${BUSY_PORT} (TSYS_HOMEPAGE_HOST_PORT) is held by this stack's"* ]]
 }
 
 @test "a Compose model that does not validate exits 2" {
@@ -135,4 +135,41 @@ path_without_docker() {
   [ "${status}" -eq 0 ]
   run_control uninstall
   [ "${status}" -eq 0 ]
+}
+
+@test "without ss, a busy port is still found (by a loopback connect)" {
+  start_listener
+  override TSYS_HOMEPAGE_HOST_PORT "${BUSY_PORT}"
+  local bare
+  bare="$(path_without_docker)"
+  for tool in timeout awk mv touch basename env python3 stat; do
+    ln -sf "$(command -v "${tool}")" "${bare}/${tool}"
+  done
+  run_with_path "${BATS_TEST_TMPDIR}/bin:${bare}" start
+  show
+  [ "${status}" -eq 3 ]
+  [[ "${stderr}" == *"failed to reserve host port '127.0.0.1:${BUSY_PORT}'"* ]]
+}
+
+@test "an unexpected failure is reported with file and line, exit 1" {
+  run --separate-stderr bash -c 'source "$1"; install_traps; broken() { false; }; broken' \
+    _ "${CONTROL}"
+  show
+  [ "${status}" -eq 1 ]
+  [[ "${stderr}" == *"error: failed to run '"*"': a command exited with 1"* ]]
+  [[ "${stderr}" =~ at\ .*:[0-9]+ ]]
+  [[ "${stderr}" == *"hint: "*"DEBUG=1"* ]]
+}
+
+@test "a TSYS_PREFIX that does not match the Compose service names exits 2" {
+  override TSYS_PREFIX Other
+  override TSYS_PROXY_CONTAINER Other-proxy
+  override TSYS_HOMEPAGE_CONTAINER Other-homepage
+  override TSYS_WAKAPI_CONTAINER Other-wakapi
+  override TSYS_NETWORK_SOCKPROXY Other-sockproxy
+  override TSYS_NETWORK_FRONTEND Other-frontend
+  run_control start
+  show
+  [ "${status}" -eq 2 ]
+  [[ "${stderr}" == *"failed to find service 'Other-docker-socket-proxy' in the Compose model"* ]]
 }

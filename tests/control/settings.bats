@@ -76,8 +76,7 @@ teardown() {
 }
 
 @test "a duplicate key in an overrides file exits 2" {
-  override TSYS_PROXY_CPUS 0.5
-  override TSYS_PROXY_CPUS 0.6
+  printf 'TSYS_PROXY_CPUS=0.5\nTSYS_PROXY_CPUS=0.6\n' >"${OVERRIDES}"
   run_control settings
   [ "${status}" -eq 2 ]
   [[ "${stderr}" == *"${OVERRIDES}:2: duplicate key 'TSYS_PROXY_CPUS'"* ]]
