@@ -45,7 +45,12 @@ impl Settings {
     /// Applies an overrides file: it may replace values, never add keys.
     pub fn apply_overrides(&mut self, path: &Path) -> Result<(), Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        let mut seen = std::collections::BTreeSet::new();
         for (line, key, value) in parse(path, &text)? {
+            if !seen.insert(key.clone()) {
+                let message = format!("duplicate key '{key}'");
+                return Err(Error::SettingsLine { path: path.into(), line, message });
+            }
             match self.values.get_mut(&key) {
                 Some(slot) => *slot = value,
                 None => {
