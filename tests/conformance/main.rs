@@ -4,6 +4,7 @@
 
 mod live_stack;
 mod steps;
+mod summary;
 mod world;
 
 use std::fs::File;
@@ -46,10 +47,14 @@ async fn main() {
         })
         .await;
 
-    for line in skipped.lock().unwrap().iter() {
+    let skipped = skipped.lock().unwrap().clone();
+    for line in &skipped {
         println!("skipped: {line}");
     }
     live_stack::finish(&live).await;
+    let table = summary::markdown(&live, result.execution_has_failed(), &skipped);
+    std::fs::write(reports.join("conformance-summary.md"), &table).expect("the summary is written");
+    println!("\n{table}");
     if result.execution_has_failed() {
         std::process::exit(1);
     }
