@@ -56,7 +56,10 @@ fn main() {
         let verdict = policy::check(&Context::new(&project, &prefix), &|_| true);
         assert!(verdict.findings.is_empty());
     });
-    println!("shipped stack (3 services): load + check {:.3} ms", shipped.as_secs_f64() * 1e3);
+    println!(
+        "shipped stack (3 services): load + check {:.3} ms",
+        shipped.as_secs_f64() * 1e3
+    );
 
     let none = |_: &str| None;
     for n in [25, 50, 100, 200] {
@@ -66,6 +69,9 @@ fn main() {
             let _ = policy::check(&Context::new(&project, "bench-"), &|_| true);
         });
         let ms = took.as_secs_f64() * 1e3;
-        println!("generated stack ({n:>3} services): load + check {ms:.3} ms ({:.1} µs/service)", ms * 1e3 / n as f64);
+        println!(
+            "generated stack ({n:>3} services): load + check {ms:.3} ms ({:.1} µs/service)",
+            ms * 1e3 / n as f64
+        );
     }
 }

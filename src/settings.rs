@@ -49,7 +49,11 @@ impl Settings {
         for (line, key, value) in parse(path, &text)? {
             if !seen.insert(key.clone()) {
                 let message = format!("duplicate key '{key}'");
-                return Err(Error::SettingsLine { path: path.into(), line, message });
+                return Err(Error::SettingsLine {
+                    path: path.into(),
+                    line,
+                    message,
+                });
             }
             match self.values.get_mut(&key) {
                 Some(slot) => *slot = value,

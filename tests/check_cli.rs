@@ -7,7 +7,13 @@ use supportstack::stack::Stack;
 
 fn run(args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_supportstack"));
-    for key in ["SUPPORTSTACK_PREFIX", "SUPPORTSTACK_SETTINGS", "SUPPORTSTACK_FORMAT", "SUPPORTSTACK_SELECT", "SUPPORTSTACK_OVERRIDES"] {
+    for key in [
+        "SUPPORTSTACK_PREFIX",
+        "SUPPORTSTACK_SETTINGS",
+        "SUPPORTSTACK_FORMAT",
+        "SUPPORTSTACK_SELECT",
+        "SUPPORTSTACK_OVERRIDES",
+    ] {
         command.env_remove(key);
     }
     command.args(args).output().expect("the binary runs")
@@ -16,8 +22,17 @@ fn run(args: &[&str]) -> Output {
 fn shipped_args() -> Vec<String> {
     let stack = Stack::load(&Stack::shipped_root(), None).unwrap();
     let settings = Stack::shipped_root().join("TSYSDevStack-SupportStack-Demo-Settings");
-    let mut args = vec!["check".into(), "--settings".into(), settings.display().to_string()];
-    args.extend(stack.compose_files().iter().map(|f| f.display().to_string()));
+    let mut args = vec![
+        "check".into(),
+        "--settings".into(),
+        settings.display().to_string(),
+    ];
+    args.extend(
+        stack
+            .compose_files()
+            .iter()
+            .map(|f| f.display().to_string()),
+    );
     args
 }
 
@@ -44,16 +59,35 @@ fn the_shipped_stack_is_clean() {
 
 #[test]
 fn findings_exit_1_grouped_by_service_with_hints() {
-    let output = run(&["check", "--prefix", "lab-", "--select", "P1", &case("case-01.yml")]);
+    let output = run(&[
+        "check",
+        "--prefix",
+        "lab-",
+        "--select",
+        "P1",
+        &case("case-01.yml"),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
-    assert!(text.contains("lab-homepage\n  P1   services.lab-homepage.ports[0]"), "{text}");
+    assert!(
+        text.contains("lab-homepage\n  P1   services.lab-homepage.ports[0]"),
+        "{text}"
+    );
     assert!(text.contains("hint: bind it to 127.0.0.1 or ::1"), "{text}");
 }
 
 #[test]
 fn json_lists_policy_service_path_message_hint() {
-    let output = run(&["check", "--prefix", "lab-", "--select", "P2", "--format", "json", &case("case-02.yml")]);
+    let output = run(&[
+        "check",
+        "--prefix",
+        "lab-",
+        "--select",
+        "P2",
+        "--format",
+        "json",
+        &case("case-02.yml"),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let parsed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let findings = parsed["findings"].as_array().unwrap();
@@ -65,7 +99,16 @@ fn json_lists_policy_service_path_message_hint() {
 
 #[test]
 fn junit_counts_failures() {
-    let output = run(&["check", "--prefix", "lab-", "--select", "P7", "--format", "junit", &case("case-07.yml")]);
+    let output = run(&[
+        "check",
+        "--prefix",
+        "lab-",
+        "--select",
+        "P7",
+        "--format",
+        "junit",
+        &case("case-07.yml"),
+    ]);
     let text = stdout(&output);
     assert!(text.contains("tests=\"3\" failures=\"2\""), "{text}");
     assert!(text.contains("<failure message="), "{text}");
@@ -97,7 +140,10 @@ fn unusable_input_exits_2_with_a_hint() {
         let output = run(&args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("error: failed to") && stderr.contains("hint:"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("error: failed to") && stderr.contains("hint:"),
+            "{args:?}: {stderr}"
+        );
     }
 }
 

@@ -19,7 +19,10 @@ fn compose_available() -> bool {
     let found = output.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("v2."));
     if !found {
         let required = std::env::var("TSYS_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
-        assert!(!required, "docker compose v2 is required (TSYS_REQUIRE_TOOLS=1)");
+        assert!(
+            !required,
+            "docker compose v2 is required (TSYS_REQUIRE_TOOLS=1)"
+        );
         println!("skipped: docker compose v2 is not installed; install it to compare models");
     }
     found
@@ -28,7 +31,9 @@ fn compose_available() -> bool {
 /// What `docker compose config` makes of `files` with only `vars` in its environment.
 fn compose_config(files: &[PathBuf], vars: &Settings) -> Json {
     let mut command = Command::new("docker");
-    command.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
     command.args(["compose", "-p", "agreement"]);
     for file in files {
         command.arg("-f").arg(file);
@@ -54,11 +59,18 @@ fn text(value: &Json) -> Option<String> {
 
 fn text_map(value: &Json) -> BTreeMap<String, String> {
     let map = value.as_object().cloned().unwrap_or_default();
-    map.into_iter().map(|(k, v)| (k, text(&v).unwrap_or_default())).collect()
+    map.into_iter()
+        .map(|(k, v)| (k, text(&v).unwrap_or_default()))
+        .collect()
 }
 
 fn strings(value: &Json) -> Vec<String> {
-    value.as_array().into_iter().flatten().filter_map(text).collect()
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(text)
+        .collect()
 }
 
 /// Compares one service field by field.
@@ -68,39 +80,97 @@ fn agree(service: &Service, theirs: &Json) {
     for key in ["image", "container_name", "user", "restart"] {
         assert_eq!(service.text(key), field(key), "{name}.{key}");
     }
-    assert_eq!(service.flag("read_only"), theirs["read_only"] == Json::Bool(true), "{name}.read_only");
-    assert_eq!(service.environment(), text_map(&theirs["environment"]), "{name}.environment");
-    assert_eq!(service.labels(), text_map(&theirs["labels"]), "{name}.labels");
-    assert_eq!(service.list("cap_drop"), strings(&theirs["cap_drop"]), "{name}.cap_drop");
-    assert_eq!(service.list("security_opt"), strings(&theirs["security_opt"]), "{name}.security_opt");
-    assert_eq!(service.list("tmpfs"), strings(&theirs["tmpfs"]), "{name}.tmpfs");
+    assert_eq!(
+        service.flag("read_only"),
+        theirs["read_only"] == Json::Bool(true),
+        "{name}.read_only"
+    );
+    assert_eq!(
+        service.environment(),
+        text_map(&theirs["environment"]),
+        "{name}.environment"
+    );
+    assert_eq!(
+        service.labels(),
+        text_map(&theirs["labels"]),
+        "{name}.labels"
+    );
+    assert_eq!(
+        service.list("cap_drop"),
+        strings(&theirs["cap_drop"]),
+        "{name}.cap_drop"
+    );
+    assert_eq!(
+        service.list("security_opt"),
+        strings(&theirs["security_opt"]),
+        "{name}.security_opt"
+    );
+    assert_eq!(
+        service.list("tmpfs"),
+        strings(&theirs["tmpfs"]),
+        "{name}.tmpfs"
+    );
 
-    let ports: Vec<_> = service.ports().into_iter().map(|(_, p)| p.expect("a port")).collect();
+    let ports: Vec<_> = service
+        .ports()
+        .into_iter()
+        .map(|(_, p)| p.expect("a port"))
+        .collect();
     let their_ports = theirs["ports"].as_array().cloned().unwrap_or_default();
     assert_eq!(ports.len(), their_ports.len(), "{name}.ports");
     for (ours, their) in ports.iter().zip(&their_ports) {
         let ip = text(&their["host_ip"]).filter(|ip| !ip.is_empty());
-        assert_eq!(ours.host_ip.as_deref().map(|i| i.trim_matches(['[', ']'])), ip.as_deref(), "{name}.ports host_ip");
-        assert_eq!(ours.published, text(&their["published"]).filter(|p| !p.is_empty()), "{name}.ports published");
-        assert_eq!(Some(ours.target.clone()), text(&their["target"]), "{name}.ports target");
+        assert_eq!(
+            ours.host_ip.as_deref().map(|i| i.trim_matches(['[', ']'])),
+            ip.as_deref(),
+            "{name}.ports host_ip"
+        );
+        assert_eq!(
+            ours.published,
+            text(&their["published"]).filter(|p| !p.is_empty()),
+            "{name}.ports published"
+        );
+        assert_eq!(
+            Some(ours.target.clone()),
+            text(&their["target"]),
+            "{name}.ports target"
+        );
     }
 
     let mounts = service.mounts();
     let their_mounts = theirs["volumes"].as_array().cloned().unwrap_or_default();
     assert_eq!(mounts.len(), their_mounts.len(), "{name}.volumes");
     for (ours, their) in mounts.iter().zip(&their_mounts) {
-        assert_eq!(Some(ours.kind.clone()), text(&their["type"]), "{name}.volumes type");
-        assert_eq!(Some(ours.target.clone()), text(&their["target"]), "{name}.volumes target");
-        assert_eq!(ours.read_only, their["read_only"] == Json::Bool(true), "{name}.volumes read_only");
+        assert_eq!(
+            Some(ours.kind.clone()),
+            text(&their["type"]),
+            "{name}.volumes type"
+        );
+        assert_eq!(
+            Some(ours.target.clone()),
+            text(&their["target"]),
+            "{name}.volumes target"
+        );
+        assert_eq!(
+            ours.read_only,
+            their["read_only"] == Json::Bool(true),
+            "{name}.volumes read_only"
+        );
         if ours.kind == "bind" {
-            assert_eq!(Some(ours.source.clone()), text(&their["source"]), "{name}.volumes source");
+            assert_eq!(
+                Some(ours.source.clone()),
+                text(&their["source"]),
+                "{name}.volumes source"
+            );
         }
     }
 
     let limits = &theirs["deploy"]["resources"]["limits"];
-    let memory = text(limits.get("memory").unwrap_or(&theirs["mem_limit"])).and_then(|m| parse_bytes(&m));
+    let memory =
+        text(limits.get("memory").unwrap_or(&theirs["mem_limit"])).and_then(|m| parse_bytes(&m));
     let cpus = text(limits.get("cpus").unwrap_or(&theirs["cpus"])).and_then(|c| parse_cpus(&c));
-    let pids = text(limits.get("pids").unwrap_or(&theirs["pids_limit"])).and_then(|p| p.parse().ok());
+    let pids =
+        text(limits.get("pids").unwrap_or(&theirs["pids_limit"])).and_then(|p| p.parse().ok());
     assert_eq!(service.memory_limit(), memory, "{name} memory");
     assert_eq!(service.cpu_limit(), cpus, "{name} cpus");
     assert_eq!(service.pids_limit(), pids, "{name} pids");
@@ -116,7 +186,10 @@ fn agree(service: &Service, theirs: &Json) {
         assert_eq!(ours, test, "{name}.healthcheck.test");
     }
 
-    let networks: Vec<String> = theirs["networks"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let networks: Vec<String> = theirs["networks"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
     let mut our_networks = service.networks();
     our_networks.sort();
     if !our_networks.is_empty() {
@@ -136,10 +209,18 @@ fn compare(files: Vec<PathBuf>, vars: Settings) {
     let theirs = compose_config(&files, &vars);
     let lookup = |name: &str| vars.get(name).map(str::to_string);
     let project = Project::load(&files, &lookup).expect("the crate loads the files");
-    let their_names: Vec<String> = theirs["services"].as_object().unwrap().keys().cloned().collect();
+    let their_names: Vec<String> = theirs["services"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
     assert_eq!(project.service_names(), their_names);
     for name in project.service_names() {
-        agree(&Service::of(&project, &name).unwrap(), &theirs["services"][&name]);
+        agree(
+            &Service::of(&project, &name).unwrap(),
+            &theirs["services"][&name],
+        );
     }
 }
 
@@ -150,7 +231,10 @@ fn the_shipped_stack_reads_as_compose_reads_it() {
     }
     let stack = Stack::load(&Stack::shipped_root(), None).unwrap();
     let mut vars = stack.settings.clone();
-    vars.set("TSYS_WAKAPI_PASSWORD_SALT", "agreement-test-salt-0123456789");
+    vars.set(
+        "TSYS_WAKAPI_PASSWORD_SALT",
+        "agreement-test-salt-0123456789",
+    );
     compare(stack.compose_files(), vars);
 }
 
@@ -163,7 +247,10 @@ fn every_shared_case_reads_as_compose_reads_it() {
         Ok(dir) if !dir.is_empty() => PathBuf::from(dir),
         _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/cases"),
     };
-    let vars = Settings::from_pairs([("WAKAPI_PASSWORD_SALT", "case-salt-0123456789"), ("WAKAPI_API_KEY", "case-key")]);
+    let vars = Settings::from_pairs([
+        ("WAKAPI_PASSWORD_SALT", "case-salt-0123456789"),
+        ("WAKAPI_API_KEY", "case-key"),
+    ]);
     let mut compared = 0;
     for entry in std::fs::read_dir(&dir).expect("the shared cases are beside the repository") {
         let path = entry.unwrap().path();
@@ -172,5 +259,9 @@ fn every_shared_case_reads_as_compose_reads_it() {
             compared += 1;
         }
     }
-    assert!(compared >= 10, "only {compared} case files found in {}", dir.display());
+    assert!(
+        compared >= 10,
+        "only {compared} case files found in {}",
+        dir.display()
+    );
 }

@@ -18,10 +18,16 @@ fn script() -> PathBuf {
 
 /// True when `tool` runs; otherwise a stated skip, or a failure when tools are required.
 fn have(tool: &str) -> bool {
-    let found = Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+    let found = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !found {
         let required = std::env::var("TSYS_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
-        assert!(!required, "{tool} is required (TSYS_REQUIRE_TOOLS=1) but not installed");
+        assert!(
+            !required,
+            "{tool} is required (TSYS_REQUIRE_TOOLS=1) but not installed"
+        );
         println!("skipped: {tool} is not installed; install it to run this check");
     }
     found
@@ -30,14 +36,20 @@ fn have(tool: &str) -> bool {
 /// What the script's hidden `settings` verb prints for the shipped file plus `overrides`.
 fn script_settings(overrides: Option<&Path>) -> String {
     let mut command = Command::new("bash");
-    command.arg(script()).arg("settings").env_remove("TSYS_SETTINGS");
+    command
+        .arg(script())
+        .arg("settings")
+        .env_remove("TSYS_SETTINGS");
     match overrides {
         Some(path) => command.env("TSYS_SETTINGS_OVERRIDES", path),
         None => command.env_remove("TSYS_SETTINGS_OVERRIDES"),
     };
     let output = command.output().expect("bash runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the script refused the settings: {stderr}");
+    assert!(
+        output.status.success(),
+        "the script refused the settings: {stderr}"
+    );
     String::from_utf8(output.stdout).unwrap()
 }
 
@@ -61,7 +73,10 @@ fn both_parsers_keep_shell_syntax_as_text() {
     assert_eq!(from_script, crate_settings(Some(&fixture)));
     assert!(from_script.contains("=$(touch /tmp/tsysdevstack-must-not-exist) and `date`\n"));
     assert!(from_script.contains("=\"double\" 'single' # not a comment\n"));
-    assert!(!Path::new("/tmp/tsysdevstack-must-not-exist").exists(), "a value was executed");
+    assert!(
+        !Path::new("/tmp/tsysdevstack-must-not-exist").exists(),
+        "a value was executed"
+    );
 }
 
 #[test]
@@ -80,7 +95,10 @@ fn every_shell_script_passes_shellcheck() {
     }
     let output = Command::new("shellcheck").args(&scripts).output().unwrap();
     let report = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "shellcheck found problems:\n{report}");
+    assert!(
+        output.status.success(),
+        "shellcheck found problems:\n{report}"
+    );
 }
 
 #[test]
@@ -88,7 +106,10 @@ fn the_bats_suite_passes() {
     if !have("bats") {
         return;
     }
-    let output = Command::new("bats").arg(repo().join("tests/control")).output().unwrap();
+    let output = Command::new("bats")
+        .arg(repo().join("tests/control"))
+        .output()
+        .unwrap();
     let report = String::from_utf8_lossy(&output.stdout);
     println!("{report}");
     assert!(output.status.success(), "bats failed:\n{report}");

@@ -44,3 +44,10 @@ Feature: The running stack is what its Compose files promise
   @upstream
   Scenario: homepage lists the services it discovered through the proxy
     Then homepage's "/api/services" lists "Wakapi" and "Docker socket proxy" in group "SupportStack"
+
+  Scenario: The live checks agree with the static checks
+    Then the live checks agree with the static checks on every container
+
+  Scenario: The live checks catch a container started without the hardening
+    When a throwaway container runs without the stack's hardening
+    Then the live checks flag it with "P3, P4, P7, C2, C3, C7, C8"

@@ -67,7 +67,10 @@ fn control_script() -> PathBuf {
 /// A Docker client that speaks the engine's API version.
 pub async fn docker() -> Result<Docker, String> {
     let docker = Docker::connect_with_local_defaults().map_err(|e| e.to_string())?;
-    let docker = docker.negotiate_version().await.map_err(|e| e.to_string())?;
+    let docker = docker
+        .negotiate_version()
+        .await
+        .map_err(|e| e.to_string())?;
     docker.ping().await.map_err(|e| e.to_string())?;
     Ok(docker)
 }
@@ -84,7 +87,9 @@ pub async fn prepare() -> Live {
         }
         println!("live tier skipped: {reason}");
     }
-    let live = Live { inner: Arc::new(state) };
+    let live = Live {
+        inner: Arc::new(state),
+    };
     let _ = LIVE.set(live.clone());
     live
 }
@@ -104,11 +109,13 @@ async fn prepare_state() -> LiveState {
             return unavailable(format!("the stand-in images could not be built: {e}"));
         }
         state.standins = true;
-        state.overrides = Some(repo().join("tests/standins/TSYSDevStack-SupportStack-Demo-Settings.standins"));
+        state.overrides =
+            Some(repo().join("tests/standins/TSYSDevStack-SupportStack-Demo-Settings.standins"));
         println!("stand-in images in use: the upstream images are not on this engine (see tests/standins/README.md)");
     }
     let overrides = state.overrides.clone();
     println!("live tier: removing any stack an earlier run left behind");
+    crate::throwaway::remove_all().await;
     let _ = run_control("uninstall", overrides.as_deref());
     let before = listening_sockets();
     let started = Instant::now();
@@ -124,11 +131,18 @@ async fn prepare_state() -> LiveState {
 }
 
 fn unavailable(reason: String) -> LiveState {
-    LiveState { unavailable: Some(reason), ..LiveState::default() }
+    LiveState {
+        unavailable: Some(reason),
+        ..LiveState::default()
+    }
 }
 
 async fn upstream_images_present(docker: &Docker, stack: &Stack) -> bool {
-    for key in ["TSYS_PROXY_IMAGE", "TSYS_HOMEPAGE_IMAGE", "TSYS_WAKAPI_IMAGE"] {
+    for key in [
+        "TSYS_PROXY_IMAGE",
+        "TSYS_HOMEPAGE_IMAGE",
+        "TSYS_WAKAPI_IMAGE",
+    ] {
         let image = stack.settings.get(key).unwrap_or_default();
         if docker.inspect_image(image).await.is_err() {
             return false;
@@ -138,7 +152,9 @@ async fn upstream_images_present(docker: &Docker, stack: &Stack) -> bool {
 }
 
 fn build_standins() -> Result<(), String> {
-    let status = Command::new("bash").arg(repo().join("tests/standins/build.sh")).status();
+    let status = Command::new("bash")
+        .arg(repo().join("tests/standins/build.sh"))
+        .status();
     match status {
         Ok(s) if s.success() => Ok(()),
         Ok(s) => Err(format!("tests/standins/build.sh exited with {s}")),
@@ -161,7 +177,11 @@ pub fn run_control(verb: &str, overrides: Option<&Path>) -> Result<String, Strin
     } else {
         let tail: Vec<&str> = text.lines().rev().take(30).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
-        Err(format!("`{verb}` exited with {}:\n{}", output.status, tail.join("\n")))
+        Err(format!(
+            "`{verb}` exited with {}:\n{}",
+            output.status,
+            tail.join("\n")
+        ))
     }
 }
 
@@ -206,7 +226,11 @@ fn decode(field: &str, v6: bool) -> Option<String> {
         let array: [u8; 4] = ordered.try_into().ok()?;
         std::net::Ipv4Addr::from(array).into()
     };
-    Some(if v6 { format!("[{ip}]:{port}") } else { format!("{ip}:{port}") })
+    Some(if v6 {
+        format!("[{ip}]:{port}")
+    } else {
+        format!("{ip}:{port}")
+    })
 }
 
 /// Removes the stack after the run unless TSYS_KEEP_STACK=1.
@@ -219,6 +243,7 @@ pub async fn finish(live: &Live) {
         return;
     }
     println!("live tier: uninstalling the stack");
+    crate::throwaway::remove_all().await;
     if let Err(e) = run_control("uninstall", live.state().overrides.as_deref()) {
         eprintln!("conformance: warning: failed to uninstall the stack: {e}");
     }

@@ -2,9 +2,11 @@
 //! the Compose files (static) and, when a Docker engine answers, against the running
 //! stack (live). Writes JUnit and a Markdown summary to `reports/`.
 
+mod live_policy;
 mod live_stack;
 mod steps;
 mod summary;
+mod throwaway;
 mod world;
 
 use std::fs::File;
@@ -36,6 +38,13 @@ async fn main() {
                 .normalized(),
         )
         .fail_on_skipped()
+        .after(|_, _, _, _, world| {
+            Box::pin(async move {
+                if let Some(name) = world.and_then(|w| w.throwaway.take()) {
+                    throwaway::remove(&name).await;
+                }
+            })
+        })
         .filter_run(features, move |feature, _, scenario| {
             let tags = || feature.tags.iter().chain(scenario.tags.iter());
             let reason = skip_reason(&live_for_filter, &mut tags().map(String::as_str));

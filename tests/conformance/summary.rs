@@ -25,19 +25,37 @@ pub fn markdown(live: &Live, live_failed: bool, skipped: &[String]) -> String {
             .map(|component| {
                 let service = stack.service_name(component);
                 let on = |s: &Option<String>| s.as_deref() == Some(service.as_str());
-                if verdict.findings.iter().any(|f| f.policy == policy.id && on(&f.service)) {
+                if verdict
+                    .findings
+                    .iter()
+                    .any(|f| f.policy == policy.id && on(&f.service))
+                {
                     "FAIL"
-                } else if verdict.exceptions.iter().any(|e| e.policy == policy.id && e.service == service) {
+                } else if verdict
+                    .exceptions
+                    .iter()
+                    .any(|e| e.policy == policy.id && e.service == service)
+                {
                     "exception"
                 } else {
                     "pass"
                 }
             })
             .collect();
-        let _ = writeln!(out, "| {} {} | {} |", policy.id, policy.title, cells.join(" | "));
+        let _ = writeln!(
+            out,
+            "| {} {} | {} |",
+            policy.id,
+            policy.title,
+            cells.join(" | ")
+        );
     }
     for exception in &verdict.exceptions {
-        let _ = writeln!(out, "\nException {} on {}: {}", exception.policy, exception.service, exception.reason);
+        let _ = writeln!(
+            out,
+            "\nException {} on {}: {}",
+            exception.policy, exception.service, exception.reason
+        );
     }
     let _ = writeln!(out, "\n## Live tier\n");
     match live.unavailable() {
@@ -45,7 +63,11 @@ pub fn markdown(live: &Live, live_failed: bool, skipped: &[String]) -> String {
             let _ = writeln!(out, "skipped: {reason}");
         }
         None => {
-            let images = if live.uses_standins() { "stand-in images" } else { "upstream images" };
+            let images = if live.uses_standins() {
+                "stand-in images"
+            } else {
+                "upstream images"
+            };
             let result = if live_failed { "FAILED" } else { "passed" };
             let seconds = live.state().start_seconds;
             let _ = writeln!(out, "{result} on {images}; start took {seconds:.1} s");

@@ -10,22 +10,32 @@ pub struct StackWorld {
     pub stack: Option<Stack>,
     pub project: Option<Project>,
     pub prefix: String,
+    /// Policy ids a scenario chose to check; all when `None`.
+    pub selected: Option<Vec<String>>,
     pub verdict: Option<Verdict>,
     /// The exit code and output of the last command run inside a container.
     pub answer: Option<(i64, String)>,
+    /// A throwaway container this scenario started; removed after it.
+    pub throwaway: Option<String>,
 }
 
 impl StackWorld {
     pub fn project(&self) -> &Project {
-        self.project.as_ref().expect("a Given step must load a project first")
+        self.project
+            .as_ref()
+            .expect("a Given step must load a project first")
     }
 
     pub fn project_mut(&mut self) -> &mut Project {
-        self.project.as_mut().expect("a Given step must load a project first")
+        self.project
+            .as_mut()
+            .expect("a Given step must load a project first")
     }
 
     pub fn verdict(&self) -> &Verdict {
-        self.verdict.as_ref().expect("a When step must check the policies first")
+        self.verdict
+            .as_ref()
+            .expect("a When step must check the policies first")
     }
 
     /// The service a scenario means by `name`: the name itself, or the shipped
@@ -36,7 +46,10 @@ impl StackWorld {
             return name.to_string();
         }
         let prefixed = format!("{}-{name}", self.prefix);
-        assert!(names.contains(&prefixed), "no service '{name}' (have {names:?})");
+        assert!(
+            names.contains(&prefixed),
+            "no service '{name}' (have {names:?})"
+        );
         prefixed
     }
 }

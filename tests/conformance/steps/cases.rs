@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+use cucumber::gherkin::Step;
 use cucumber::{given, then};
 use supportstack::compose::Project;
+use supportstack::policy::Finding;
 
 use crate::world::StackWorld;
 
@@ -23,21 +25,30 @@ fn case_file(world: &mut StackWorld, file: String, prefix: String) {
     world.prefix = prefix;
 }
 
-#[then(expr = "the findings are {string}")]
-fn findings_are(world: &mut StackWorld, verdict: String) {
-    let expected: Vec<Vec<String>> = if verdict == "none" {
-        Vec::new()
-    } else {
-        verdict.split(';').map(|item| item.split_whitespace().map(str::to_string).collect()).collect()
-    };
+#[then("the findings are exactly:")]
+fn findings_are(world: &mut StackWorld, step: &Step) {
+    let table = step.table.as_ref().expect("a table of policy, service, at");
+    let expected: Vec<&Vec<String>> = table.rows.iter().skip(1).collect();
     let findings = &world.verdict().findings;
-    let matches = |e: &[String], f: &supportstack::policy::Finding| {
+    let matches = |e: &[String], f: &Finding| {
         f.policy == e[0] && f.service.as_deref() == Some(e[1].as_str()) && f.path.contains(&e[2])
     };
     for e in &expected {
-        assert!(findings.iter().any(|f| matches(e, f)), "expected {e:?}, got {findings:#?}");
+        assert!(
+            findings.iter().any(|f| matches(e, f)),
+            "expected {e:?}, got {findings:#?}"
+        );
     }
     for f in findings {
-        assert!(expected.iter().any(|e| matches(e, f)), "unexpected finding {f:#?}");
+        assert!(
+            expected.iter().any(|e| matches(e, f)),
+            "unexpected finding {f:#?}"
+        );
     }
+}
+
+#[then("nothing is found")]
+fn nothing_found(world: &mut StackWorld) {
+    let findings = &world.verdict().findings;
+    assert!(findings.is_empty(), "unexpected findings: {findings:#?}");
 }

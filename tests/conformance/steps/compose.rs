@@ -24,9 +24,17 @@ fn check_all(world: &mut StackWorld) {
     world.verdict = Some(policy::check(&context, &|_| true));
 }
 
-#[when(expr = "policies {string} are checked")]
-fn check_some(world: &mut StackWorld, ids: String) {
-    let ids = list(&ids);
+#[given(expr = "the policies {string}")]
+fn choose_policies(world: &mut StackWorld, ids: String) {
+    world.selected = Some(list(&ids));
+}
+
+#[when("those policies are checked")]
+fn check_chosen(world: &mut StackWorld) {
+    let ids = world
+        .selected
+        .clone()
+        .expect("a Given step chose the policies");
     let context = Context::new(world.project(), &world.prefix);
     world.verdict = Some(policy::check(&context, &|id| ids.iter().any(|i| i == id)));
 }
@@ -34,7 +42,12 @@ fn check_some(world: &mut StackWorld, ids: String) {
 #[then(expr = "policies {string} find nothing")]
 fn policies_silent(world: &mut StackWorld, ids: String) {
     for id in list(&ids) {
-        let found: Vec<_> = world.verdict().findings.iter().filter(|f| f.policy == id).collect();
+        let found: Vec<_> = world
+            .verdict()
+            .findings
+            .iter()
+            .filter(|f| f.policy == id)
+            .collect();
         assert!(found.is_empty(), "{id} found: {found:#?}");
     }
 }
@@ -47,7 +60,10 @@ fn only_on_service(world: &mut StackWorld, id: String, service: String) {
 
 #[then(expr = "only policy {string} fires, on services {string}")]
 fn only_on_services(world: &mut StackWorld, id: String, services: String) {
-    let services: Vec<_> = list(&services).iter().map(|s| Some(world.service_name(s))).collect();
+    let services: Vec<_> = list(&services)
+        .iter()
+        .map(|s| Some(world.service_name(s)))
+        .collect();
     assert_only(world, &id, &services);
 }
 
@@ -69,7 +85,9 @@ fn assert_only(world: &StackWorld, id: &str, services: &[Option<String>]) {
 fn fires_on(world: &mut StackWorld, id: String, service: String) {
     let service = world.service_name(&service);
     let findings = &world.verdict().findings;
-    let hit = findings.iter().any(|f| f.policy == id && f.service.as_deref() == Some(&service));
+    let hit = findings
+        .iter()
+        .any(|f| f.policy == id && f.service.as_deref() == Some(&service));
     assert!(hit, "{id} did not fire on {service}: {findings:#?}");
 }
 
@@ -77,7 +95,9 @@ fn fires_on(world: &mut StackWorld, id: String, service: String) {
 fn exception_for(world: &mut StackWorld, id: String, service: String) {
     let service = world.service_name(&service);
     let exceptions = &world.verdict().exceptions;
-    let allowed = exceptions.iter().find(|e| e.policy == id && e.service == service);
+    let allowed = exceptions
+        .iter()
+        .find(|e| e.policy == id && e.service == service);
     let allowed = allowed.unwrap_or_else(|| panic!("no {id} exception for {service}"));
     assert!(allowed.reason.len() > 20, "the exception must say why");
 }
@@ -100,12 +120,19 @@ fn variables_defined(world: &mut StackWorld) {
     for file in stack.compose_files() {
         let text = std::fs::read_to_string(&file).unwrap();
         for name in referenced_names(&text) {
-            assert!(stack.settings.get(&name).is_some(), "{} uses undefined {name}", file.display());
+            assert!(
+                stack.settings.get(&name).is_some(),
+                "{} uses undefined {name}",
+                file.display()
+            );
         }
     }
 }
 
 /// Splits "A, B, C" into its items.
 pub fn list(text: &str) -> Vec<String> {
-    text.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+    text.split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }

@@ -35,7 +35,11 @@ fn project_value_removed(world: &mut StackWorld, path: String) {
 fn text_written(world: &mut StackWorld, service: String, path: String, yaml: String) {
     let path = service_path(world, &service, &path);
     let raw = parse(&yaml);
-    let settings = world.stack.as_ref().map(|s| s.settings.clone()).unwrap_or_default();
+    let settings = world
+        .stack
+        .as_ref()
+        .map(|s| s.settings.clone())
+        .unwrap_or_default();
     let lookup = |name: &str| settings.get(name).map(str::to_string);
     let model = match &raw {
         Value::String(text) => Value::String(interpolate(text, &lookup).unwrap().value),
