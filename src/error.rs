@@ -43,7 +43,7 @@ impl Error {
     /// What the user should do about it.
     pub fn hint(&self) -> String {
         match self {
-            Error::Read { .. } => "check the path and that the file is readable".into(),
+            Error::Read { .. } => "check the path, and that the file is readable UTF-8 text".into(),
             Error::SettingsLine { .. } => {
                 "write each setting as KEY=value on its own line; keys are A-Z, 0-9 and _".into()
             }

@@ -21,7 +21,9 @@ const USAGE: &str = "usage: supportstack check [--prefix P] [--settings FILE] [-
 
 check      read the Compose files as Compose does (merged in order, interpolated with
            the settings file only; the shell's environment is not read) and report
-           every policy finding
+           every policy finding. A ${V:?} without a value is a warning, not an error,
+           so files written for an .env file can be checked; S3 (values from the
+           settings file) runs only when --settings is given
 policies   print the policy catalogue as a Markdown table
 
 options (each has an environment twin):
@@ -41,6 +43,7 @@ struct CheckArgs {
     select: Option<Vec<String>>,
     format: String,
     files: Vec<PathBuf>,
+    help: bool,
 }
 
 fn main() -> ExitCode {
@@ -87,6 +90,7 @@ fn parse_check(args: &[String]) -> Result<CheckArgs, Error> {
         select: env("SUPPORTSTACK_SELECT").map(|s| split_ids(&s)),
         format: env("SUPPORTSTACK_FORMAT").unwrap_or_else(|| "human".into()),
         files: Vec::new(),
+        help: false,
     };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -101,9 +105,13 @@ fn parse_check(args: &[String]) -> Result<CheckArgs, Error> {
             "--overrides" => parsed.overrides = Some(value(arg)?.into()),
             "--select" => parsed.select = Some(split_ids(&value(arg)?)),
             "--format" => parsed.format = value(arg)?,
+            "-h" | "--help" => parsed.help = true,
             flag if flag.starts_with('-') => return Err(usage(format!("unknown option '{flag}'"))),
             file => parsed.files.push(file.into()),
         }
+    }
+    if parsed.help {
+        return Ok(parsed);
     }
     if !["human", "json", "junit"].contains(&parsed.format.as_str()) {
         return Err(usage(format!("unknown format '{}'", parsed.format)));
@@ -122,6 +130,10 @@ fn split_ids(text: &str) -> Vec<String> {
 }
 
 fn check(args: CheckArgs) -> Result<Exit, Error> {
+    if args.help {
+        println!("{USAGE}\n\n{}", Exit::table());
+        return Ok(Exit::Ok);
+    }
     let mut settings = match &args.settings {
         Some(path) => Settings::load(path)?,
         None => Settings::default(),
@@ -144,7 +156,11 @@ fn check(args: CheckArgs) -> Result<Exit, Error> {
             .as_ref()
             .is_none_or(|ids| ids.iter().any(|s| s == id))
     };
-    let verdict = policy::check(&Context::new(&project, &prefix), &selected);
+    let mut context = Context::new(&project, &prefix);
+    if args.settings.is_none() {
+        context = context.without_settings();
+    }
+    let verdict = policy::check(&context, &selected);
     let services = project.service_names();
     let text = match args.format.as_str() {
         "json" => report::json(&verdict),
@@ -156,9 +172,14 @@ fn check(args: CheckArgs) -> Result<Exit, Error> {
         println!();
     }
     for missing in &project.missing {
+        let why = match missing.message.as_str() {
+            "" => String::new(),
+            message => format!(" ({message})"),
+        };
         eprintln!(
-            "{PROGRAM}: warning: required variable {} is not set ({})",
-            missing.name, missing.message
+            "{PROGRAM}: warning: required variable {} has no value{why}; \
+             Compose refuses the file until it is set",
+            missing.name
         );
     }
     Ok(if verdict.findings.is_empty() {

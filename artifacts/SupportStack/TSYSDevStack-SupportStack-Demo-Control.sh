@@ -390,7 +390,9 @@ setting_check() {
     TSYS_START_TIMEOUT) in_range "${value}" 10 900 || bad_setting "${key}" "seconds, 10-900" ;;
     TSYS_LOG_MAX_SIZE) size_in_range "${value}" m 1 100 || bad_setting "${key}" "1m-100m" ;;
     TSYS_LOG_MAX_FILE) in_range "${value}" 1 10 || bad_setting "${key}" "1-10" ;;
-    TSYS_PROXY_POST | TSYS_PROXY_CONTAINERS)
+    # POST=1 would open every write of the Docker API to anything reaching the proxy.
+    TSYS_PROXY_POST) [[ "${value}" == 0 ]] || bad_setting "${key}" "0 only (no writes)" ;;
+    TSYS_PROXY_CONTAINERS)
       [[ "${value}" == 0 || "${value}" == 1 ]] || bad_setting "${key}" "0 or 1"
       ;;
     TSYS_WAKAPI_ALLOW_SIGNUP | TSYS_WAKAPI_LEADERBOARD_ENABLED | \
@@ -477,7 +479,39 @@ settings_load() {
     setting_check "${key}"
   done < <(settings_keys)
   PROJECT="${SETTINGS[TSYS_PROJECT_NAME]}"
+  host_ports_distinct
   compose_files_resolve
+  compose_variables_defined
+}
+
+# Two components on one host port would fight over it after the first had started.
+host_ports_distinct() {
+  local key port
+  local -A owner=()
+  while IFS= read -r key; do
+    [[ "${key}" =~ ^TSYS_[A-Z0-9_]+_HOST_PORT$ ]] || continue
+    port="${SETTINGS[${key}]}"
+    if [[ -n "${owner[${port}]:-}" ]]; then
+      die bad_input "failed to accept setting ${key}='${port}' (${SETTING_WHERE[${key}]})" \
+        "${owner[${port}]} already publishes port ${port}; give each component its own port"
+    fi
+    owner["${port}"]="${key}"
+  done < <(settings_keys)
+}
+
+# Every ${TSYS_...} the Compose files use must be a setting, so a missing key is named
+# here rather than in Compose's interpolation error.
+compose_variables_defined() {
+  local file name
+  for file in "${COMPOSE_FILE_ARGS[@]}"; do
+    [[ "${file}" == -f ]] && continue
+    while IFS= read -r name; do
+      if [[ -z "${SETTING_WHERE[${name}]:-}" ]]; then
+        die bad_input "failed to find setting '${name}' in '${SETTINGS_FILE}'" \
+          "add ${name}=<value> to it; '$(basename "${file}")' uses it"
+      fi
+    done < <(grep -oE '\$\{TSYS_[A-Z0-9_]+' "${file}" | cut -c3- | LC_ALL=C sort -u)
+  done
 }
 
 settings_keys() {
@@ -1060,11 +1094,13 @@ info_images_kept() {
   local key
   local -a images=()
   while IFS= read -r key; do
-    if [[ "${key}" == *_IMAGE ]]; then
+    if [[ "${key}" == *_IMAGE ]] && docker image inspect "${SETTINGS[${key}]}" >/dev/null 2>&1; then
       images+=("'${SETTINGS[${key}]}'")
     fi
   done < <(settings_keys)
-  info "images are kept: ${images[*]:-none}; remove them with 'docker image rm' if wanted"
+  if ((${#images[@]} > 0)); then
+    info "images are kept: ${images[*]}; remove them with 'docker image rm' if wanted"
+  fi
 }
 
 # Pull newer images for the pinned tags, then start as "start" does (changed
@@ -1161,7 +1197,9 @@ main() {
     esac
     shift
   done
-  verb="${verb:-help}"
+  if [[ -z "${verb}" ]]; then
+    usage_error "failed to parse arguments: no verb given" "give one of the verbs above"
+  fi
   if ! is_verb "${verb}"; then
     usage_error "failed to recognise verb '${verb}'" "use one of the verbs above"
   fi

@@ -9,16 +9,26 @@ use crate::service::Service;
 pub struct Context<'a> {
     pub project: &'a Project,
     pub prefix: &'a str,
+    /// Whether a settings file supplied the variables; S3 judges only such stacks.
+    pub settings_given: bool,
     names: Vec<String>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(project: &'a Project, prefix: &'a str) -> Self {
+        let names = project.service_names();
         Context {
             project,
             prefix,
-            names: project.service_names(),
+            settings_given: true,
+            names,
         }
+    }
+
+    /// Marks the input as Compose files checked without a settings file.
+    pub fn without_settings(mut self) -> Self {
+        self.settings_given = false;
+        self
     }
 
     /// Every service with its profile, in name order.

@@ -27,16 +27,32 @@ const DANGEROUS_SECTIONS: &[&str] = &[
 /// P1: every published port binds a loopback address.
 pub fn localhost_binding(ctx: &Context, verdict: &mut Verdict) {
     for (service, _) in ctx.services() {
+        let listed = service.model.get("ports").is_none_or(|p| p.is_sequence());
+        if !listed {
+            verdict
+                .fire("P1", Some(service.name), at(service.name, "ports"))
+                .say(
+                    "ports is not a list",
+                    "write ports: [\"127.0.0.1:HOST:CONTAINER\"]",
+                );
+        }
         for (index, binding) in service.ports() {
             let path = at(service.name, &format!("ports[{index}]"));
             let fire = verdict.fire("P1", Some(service.name), path);
             match binding {
                 Some(b) if b.is_loopback() => {}
                 Some(b) => {
-                    let ip = b.host_ip.unwrap_or_else(|| "every interface".into());
-                    let port = b.published.unwrap_or_else(|| "an ephemeral port".into());
+                    let ip = b
+                        .host_ip
+                        .map_or("every interface".into(), |ip| format!("'{ip}'"));
+                    let port = b
+                        .published
+                        .map_or("an ephemeral port".into(), |p| format!("port {p}"));
                     fire.say(
-                        format!("port {} is published on {ip} ({port})", b.target),
+                        format!(
+                            "container port {} is published on host {port} of {ip}",
+                            b.target
+                        ),
                         "bind it to 127.0.0.1 or ::1",
                     );
                 }

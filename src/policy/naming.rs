@@ -125,6 +125,9 @@ pub fn secrets_from_environment(ctx: &Context, verdict: &mut Verdict) {
 
 /// S3: values the settings file owns are written as `${...}`, not as literals.
 pub fn values_from_settings(ctx: &Context, verdict: &mut Verdict) {
+    if !ctx.settings_given {
+        return;
+    }
     for (service, _) in ctx.services() {
         let raw = service.raw;
         let mut literal = |path: String, value: String| {

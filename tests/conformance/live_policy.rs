@@ -110,7 +110,9 @@ pub fn judge(inspect: &ContainerInspectResponse) -> LiveVerdict {
         &host.userns_mode,
     ];
     fire("C4", modes.iter().any(|m| m.as_deref() == Some("host")));
-    let sensitive = mounts.iter().any(|m| {
+    // Named volumes live under /var/lib/docker by design; only binds reach host paths.
+    let binds = mounts.iter().filter(|m| m.typ.as_deref() == Some("bind"));
+    let sensitive = binds.into_iter().any(|m| {
         let source = m.source.as_deref().unwrap_or("").trim_end_matches('/');
         let shared = m
             .propagation

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use cucumber::writer::Stats;
 use cucumber::{writer, World, WriterExt};
+use supportstack::report::escape;
 
 use world::StackWorld;
 
@@ -25,7 +26,7 @@ async fn main() {
     let junit = File::create(reports.join("conformance-junit.xml")).expect("the JUnit file");
 
     let live = live_stack::prepare().await;
-    let skipped: Arc<Mutex<Vec<String>>> = Arc::default();
+    let skipped: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     let skips = skipped.clone();
     let live_for_filter = live.clone();
 
@@ -49,24 +50,48 @@ async fn main() {
             let tags = || feature.tags.iter().chain(scenario.tags.iter());
             let reason = skip_reason(&live_for_filter, &mut tags().map(String::as_str));
             if let Some(reason) = &reason {
-                let line = format!("{}: {}: {reason}", feature.name, scenario.name);
-                skips.lock().unwrap().push(line);
+                let name = format!("{}: {}", feature.name, scenario.name);
+                skips.lock().unwrap().push((name, reason.clone()));
             }
             reason.is_none()
         })
         .await;
 
     let skipped = skipped.lock().unwrap().clone();
-    for line in &skipped {
-        println!("skipped: {line}");
+    for (name, reason) in &skipped {
+        println!("skipped: {name}: {reason}");
     }
     live_stack::finish(&live).await;
+    add_skipped_to_junit(&reports.join("conformance-junit.xml"), &skipped);
     let table = summary::markdown(&live, result.execution_has_failed(), &skipped);
     std::fs::write(reports.join("conformance-summary.md"), &table).expect("the summary is written");
     println!("\n{table}");
     if result.execution_has_failed() {
         std::process::exit(1);
     }
+}
+
+/// Scenarios filtered out before the run never reach the JUnit writer; list them as
+/// skipped test cases, with their reason, so CI sees them.
+fn add_skipped_to_junit(path: &std::path::Path, skipped: &[(String, String)]) {
+    if skipped.is_empty() {
+        return;
+    }
+    let xml = std::fs::read_to_string(path).expect("the JUnit file was written");
+    let mut suite = format!(
+        "  <testsuite name=\"skipped\" tests=\"{}\" skipped=\"{}\">\n",
+        skipped.len(),
+        skipped.len()
+    );
+    for (name, reason) in skipped {
+        let (name, reason) = (escape(name), escape(reason));
+        suite.push_str(&format!(
+            "    <testcase name=\"{name}\"><skipped message=\"{reason}\"/></testcase>\n"
+        ));
+    }
+    suite.push_str("  </testsuite>\n</testsuites>");
+    let xml = xml.replacen("</testsuites>", &suite, 1);
+    std::fs::write(path, xml).expect("the JUnit file is rewritten");
 }
 
 /// Why a scenario with these tags cannot run here, if it cannot.

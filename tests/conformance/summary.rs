@@ -9,7 +9,7 @@ use supportstack::stack::Stack;
 use crate::live_stack::Live;
 
 /// The Markdown summary of the static verdict and the live tier.
-pub fn markdown(live: &Live, live_failed: bool, skipped: &[String]) -> String {
+pub fn markdown(live: &Live, live_failed: bool, skipped: &[(String, String)]) -> String {
     let stack = Stack::load(&Stack::shipped_root(), None).expect("the settings load");
     let project = stack.project().expect("the Compose files load");
     let prefix = stack.prefix();
@@ -76,8 +76,8 @@ pub fn markdown(live: &Live, live_failed: bool, skipped: &[String]) -> String {
     if !skipped.is_empty() {
         let _ = writeln!(out, "\n### Skipped scenarios, with the reason\n");
     }
-    for line in skipped {
-        let _ = writeln!(out, "- {line}");
+    for (name, reason) in skipped {
+        let _ = writeln!(out, "- {name}: {reason}");
     }
     out
 }

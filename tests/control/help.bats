@@ -44,14 +44,19 @@ setup() {
   done
 }
 
-@test "no verb, -h and --help print the same help" {
-  run --separate-stderr "${CONTROL}"
+@test "-h and --help print the same help" {
+  run --separate-stderr "${CONTROL}" -h
   [ "${status}" -eq 0 ]
   local plain="${output}"
-  run --separate-stderr "${CONTROL}" -h
-  [ "${output}" == "${plain}" ]
   run --separate-stderr "${CONTROL}" --help
   [ "${output}" == "${plain}" ]
+}
+
+@test "no verb exits 2 with usage on stderr" {
+  run --separate-stderr "${CONTROL}"
+  [ "${status}" -eq 2 ]
+  [ -z "${output}" ]
+  [[ "${stderr}" == *"no verb given"* && "${stderr}" == *"usage:"* ]]
 }
 
 @test "an unknown verb exits 2 with usage on stderr and nothing on stdout" {

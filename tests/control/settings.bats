@@ -141,6 +141,23 @@ teardown() {
   [[ "${stderr}" == *"failed to find setting 'TSYS_START_TIMEOUT'"* ]]
 }
 
+@test "a key the Compose files use but the settings lack exits 2 naming it" {
+  local file="${BATS_TEST_TMPDIR}/settings"
+  grep -v '^TSYS_WAKAPI_CPUS=' "${SHIPPED_SETTINGS}" >"${file}"
+  run --separate-stderr "${CONTROL}" --settings "${file}" settings
+  [ "${status}" -eq 2 ]
+  [[ "${stderr}" == *"failed to find setting 'TSYS_WAKAPI_CPUS'"* ]]
+  [[ "${stderr}" == *"DockerCompose-wakapi.yml' uses it"* ]]
+}
+
+@test "two components on one host port exit 2 before anything starts" {
+  override TSYS_WAKAPI_HOST_PORT 3000
+  run_control settings
+  show
+  [ "${status}" -eq 2 ]
+  [[ "${stderr}" == *"TSYS_HOMEPAGE_HOST_PORT already publishes port 3000"* ]]
+}
+
 # key|bad value|part of the allowed range that the hint must show
 BAD_VALUES=(
   "TSYS_PROJECT_NAME|Upper-Case|lowercase"
@@ -183,7 +200,8 @@ BAD_VALUES=(
   "TSYS_WAKAPI_HEALTH_START_PERIOD|0s|1s-300s"
   "TSYS_PROXY_HEALTH_RETRIES|0|1-10"
   "TSYS_HOMEPAGE_HEALTH_RETRIES|11|1-10"
-  "TSYS_PROXY_POST|yes|0 or 1"
+  "TSYS_PROXY_POST|yes|0 only"
+  "TSYS_PROXY_POST|1|0 only"
   "TSYS_PROXY_CONTAINERS|2|0 or 1"
   "TSYS_WAKAPI_ALLOW_SIGNUP|yes|true or false"
   "TSYS_WAKAPI_LEADERBOARD_ENABLED|0|true or false"
