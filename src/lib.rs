@@ -7,6 +7,7 @@ pub mod error;
 pub mod exit;
 pub mod image;
 pub mod interpolate;
+pub mod locate;
 pub mod policy;
 pub mod ports;
 pub mod profiles;

@@ -160,7 +160,8 @@ fn check(args: CheckArgs) -> Result<Exit, Error> {
     if args.settings.is_none() {
         context = context.without_settings();
     }
-    let verdict = policy::check(&context, &selected);
+    let mut verdict = policy::check(&context, &selected);
+    supportstack::locate::annotate(&project, &mut verdict);
     let services = project.service_names();
     let text = match args.format.as_str() {
         "json" => report::json(&verdict),

@@ -21,6 +21,9 @@ pub fn human(verdict: &Verdict, services: &[String]) -> String {
         let _ = writeln!(out, "{group}");
         for f in findings {
             let _ = writeln!(out, "  {:<4} {}: {}", f.policy, f.path, f.message);
+            if let Some(location) = &f.location {
+                let _ = writeln!(out, "       at: {location}");
+            }
             let _ = writeln!(out, "       hint: {}", f.hint);
         }
     }

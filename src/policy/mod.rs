@@ -23,6 +23,9 @@ pub struct Finding {
     pub path: String,
     pub message: String,
     pub hint: String,
+    /// `file:line` of the key to change, when it is written in a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 /// A documented exception that a policy allowed, shown in reports.
@@ -93,6 +96,7 @@ impl Fire<'_> {
             path: self.path,
             message: message.into(),
             hint: hint.into(),
+            location: None,
         });
     }
 }
