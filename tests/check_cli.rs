@@ -1,9 +1,10 @@
 //! The `supportstack check` command as a user runs it: output forms and exit codes.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use supportstack::stack::Stack;
+
+mod common;
 
 fn run(args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_supportstack"));
@@ -37,11 +38,7 @@ fn shipped_args() -> Vec<String> {
 }
 
 fn case(name: &str) -> String {
-    let dir = match std::env::var("SUPPORTSTACK_CASES") {
-        Ok(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/cases"),
-    };
-    dir.join(name).display().to_string()
+    common::cases_dir().join(name).display().to_string()
 }
 
 fn stdout(output: &Output) -> String {

@@ -14,18 +14,10 @@ use supportstack::settings::Settings;
 use supportstack::stack::Stack;
 use supportstack::units::{parse_bytes, parse_cpus};
 
+mod common;
+
 fn compose_available() -> bool {
-    let output = Command::new("docker").args(["compose", "version"]).output();
-    let found = output.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("v2."));
-    if !found {
-        let required = std::env::var("TSYS_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "docker compose v2 is required (TSYS_REQUIRE_TOOLS=1)"
-        );
-        println!("skipped: docker compose v2 is not installed; install it to compare models");
-    }
-    found
+    common::have("docker", &["compose", "version"], "v2.")
 }
 
 /// What `docker compose config` makes of `files` with only `vars` in its environment.
@@ -243,10 +235,7 @@ fn every_shared_case_reads_as_compose_reads_it() {
     if !compose_available() {
         return;
     }
-    let dir = match std::env::var("SUPPORTSTACK_CASES") {
-        Ok(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/cases"),
-    };
+    let dir = common::cases_dir();
     let vars = Settings::from_pairs([
         ("WAKAPI_PASSWORD_SALT", "case-salt-0123456789"),
         ("WAKAPI_API_KEY", "case-key"),

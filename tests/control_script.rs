@@ -8,6 +8,8 @@ use std::process::Command;
 use supportstack::settings::Settings;
 use supportstack::stack::{Stack, SETTINGS_FILE};
 
+mod common;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -16,21 +18,8 @@ fn script() -> PathBuf {
     Stack::shipped_root().join("TSYSDevStack-SupportStack-Demo-Control.sh")
 }
 
-/// True when `tool` runs; otherwise a stated skip, or a failure when tools are required.
 fn have(tool: &str) -> bool {
-    let found = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        let required = std::env::var("TSYS_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "{tool} is required (TSYS_REQUIRE_TOOLS=1) but not installed"
-        );
-        println!("skipped: {tool} is not installed; install it to run this check");
-    }
-    found
+    common::have(tool, &["--version"], "")
 }
 
 /// What the script's hidden `settings` verb prints for the shipped file plus `overrides`.

@@ -15,6 +15,15 @@ const SENSITIVE: &[&str] = &[
     "/var/lib/docker",
 ];
 
+/// True for the host's root and the system folders of CIS 5.5, and anything below them.
+pub fn is_sensitive_host_path(source: &str) -> bool {
+    let source = source.trim_end_matches('/');
+    source.is_empty()
+        || SENSITIVE
+            .iter()
+            .any(|s| source == *s || source.starts_with(&format!("{s}/")))
+}
+
 /// C1: no privileged mode, no added capabilities.
 pub fn privileges(ctx: &Context, verdict: &mut Verdict) {
     for (service, _) in ctx.services() {
@@ -94,12 +103,7 @@ pub fn sensitive_mounts(ctx: &Context, verdict: &mut Verdict) {
     for (service, _) in ctx.services() {
         for mount in service.mounts().iter().filter(|m| m.kind == "bind") {
             let path = at(service.name, &format!("volumes[{}]", mount.index));
-            let source = mount.source.trim_end_matches('/');
-            let sensitive = source.is_empty()
-                || SENSITIVE
-                    .iter()
-                    .any(|s| source == *s || source.starts_with(&format!("{s}/")));
-            if sensitive {
+            if is_sensitive_host_path(&mount.source) {
                 verdict.fire("C5", Some(service.name), path.clone()).say(
                     format!("'{}' mounts the host's '{}'", service.name, mount.source),
                     "mount only the service's own files",

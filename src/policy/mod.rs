@@ -12,6 +12,7 @@ mod runtime;
 
 pub use catalogue::{Policy, Severity, CATALOGUE};
 pub use context::Context;
+pub use hardening::is_sensitive_host_path;
 
 /// One violation, pointing at the key to change.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -4,24 +4,13 @@
 //! throwaway container started without the stack's hardening.
 
 use bollard::models::{ContainerInspectResponse, RestartPolicyNameEnum};
+use supportstack::policy::is_sensitive_host_path;
 use supportstack::ports::is_loopback_ip;
 use supportstack::profiles::{self, Role};
 
 /// The policies this module judges.
 pub const RUNTIME_POLICIES: &[&str] = &[
     "P1", "P3", "P4", "P6", "P7", "P9", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8",
-];
-
-/// Host folders no container may mount (the static C5 list).
-const SENSITIVE: &[&str] = &[
-    "/boot",
-    "/dev",
-    "/etc",
-    "/lib",
-    "/proc",
-    "/sys",
-    "/usr",
-    "/var/lib/docker",
 ];
 
 /// What one container violates, as policy ids, and the P3 exception if it has one.
@@ -113,16 +102,11 @@ pub fn judge(inspect: &ContainerInspectResponse) -> LiveVerdict {
     // Named volumes live under /var/lib/docker by design; only binds reach host paths.
     let binds = mounts.iter().filter(|m| m.typ.as_deref() == Some("bind"));
     let sensitive = binds.into_iter().any(|m| {
-        let source = m.source.as_deref().unwrap_or("").trim_end_matches('/');
         let shared = m
             .propagation
             .as_deref()
             .is_some_and(|p| p.contains("shared"));
-        shared
-            || (!source.is_empty()
-                && SENSITIVE
-                    .iter()
-                    .any(|s| source == *s || source.starts_with(&format!("{s}/"))))
+        shared || is_sensitive_host_path(m.source.as_deref().unwrap_or("/"))
     });
     fire("C5", sensitive);
     fire(

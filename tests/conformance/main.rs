@@ -2,6 +2,8 @@
 //! the Compose files (static) and, when a Docker engine answers, against the running
 //! stack (live). Writes JUnit and a Markdown summary to `reports/`.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod live_policy;
 mod live_stack;
 mod steps;

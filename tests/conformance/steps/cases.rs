@@ -1,7 +1,5 @@
 //! The real-world Compose files of ../shared/cases and the verdicts their headers state.
 
-use std::path::PathBuf;
-
 use cucumber::gherkin::Step;
 use cucumber::{given, then};
 use supportstack::compose::Project;
@@ -9,17 +7,9 @@ use supportstack::policy::Finding;
 
 use crate::world::StackWorld;
 
-/// Where the shared cases live: beside the repository, or where SUPPORTSTACK_CASES says.
-pub fn cases_dir() -> PathBuf {
-    match std::env::var("SUPPORTSTACK_CASES") {
-        Ok(dir) if !dir.is_empty() => dir.into(),
-        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/cases"),
-    }
-}
-
 #[given(expr = "the case file {string} with prefix {string}")]
 fn case_file(world: &mut StackWorld, file: String, prefix: String) {
-    let path = cases_dir().join(&file);
+    let path = crate::common::cases_dir().join(&file);
     let none = |_: &str| None;
     world.project = Some(Project::load(&[path], &none).expect("the case file loads"));
     world.prefix = prefix;
