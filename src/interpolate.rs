@@ -236,6 +236,36 @@ mod tests {
         assert!(interpolate(input, &vars).is_err(), "{input}");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn text_without_dollars_is_unchanged(text in "[^$]{0,40}") {
+            proptest::prop_assert_eq!(interpolate(&text, &vars).unwrap().value, text);
+        }
+
+        #[test]
+        fn doubled_dollars_escape(text in "[^$]{0,20}") {
+            let escaped = format!("$${text}$$");
+            proptest::prop_assert_eq!(interpolate(&escaped, &vars).unwrap().value, format!("${text}$"));
+        }
+
+        #[test]
+        fn defaults_apply_to_unset_names(default in "[a-z0-9 ./:-]{0,20}") {
+            let got = interpolate(&format!("${{UNSET:-{default}}}"), &vars).unwrap();
+            proptest::prop_assert_eq!(got.value, default);
+        }
+
+        #[test]
+        fn set_values_win_over_defaults(default in "[a-z0-9 ./:-]{0,20}") {
+            let got = interpolate(&format!("${{SET:-{default}}}"), &vars).unwrap();
+            proptest::prop_assert_eq!(got.value, "value");
+        }
+
+        #[test]
+        fn never_panics(text in "[${}:?+a-zA-Z_-]{0,24}") {
+            let _ = interpolate(&text, &vars);
+        }
+    }
+
     #[test]
     fn names_are_found() {
         assert_eq!(referenced_names("$$A ${B:-${C}} $D"), vec!["B", "C", "D"]);

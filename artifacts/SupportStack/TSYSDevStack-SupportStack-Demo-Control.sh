@@ -1131,6 +1131,11 @@ command_test() {
   fi
   info "running the conformance suite in '${root}'"
   (cd -- "${root}" && cargo test) || status=$?
+  # The policy-by-component table, so the run ends with what people read first.
+  if [[ -f "${root}/reports/conformance-summary.md" ]]; then
+    info "summary (also in '${root}/reports/conformance-summary.md'):"
+    cat -- "${root}/reports/conformance-summary.md"
+  fi
   if ((status != 0)); then
     die failed "failed to pass the conformance suite (cargo test exited with ${status})" \
       "see the failing tests above"
