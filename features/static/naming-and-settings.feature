@@ -11,9 +11,6 @@ Feature: Names carry the prefix and every value comes from the settings file
     When the policies are checked
     Then policies "P11, P12, S3, S4, S5, H1, H2" find nothing
 
-  Scenario: Every variable the Compose files use is defined in the settings file
-    Then every variable of the Compose files is a key of the settings file
-
   Scenario Outline: A name without the prefix or a duplicate is rejected
     When in service "<component>" the value "<path>" becomes `<value>`
     And the policies are checked

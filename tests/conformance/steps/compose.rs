@@ -129,6 +129,13 @@ fn variables_defined(world: &mut StackWorld) {
     }
 }
 
+#[then(expr = "service {string} is limited to {int} bytes of memory")]
+fn memory_limit(world: &mut StackWorld, service: String, bytes: u64) {
+    let name = world.service_name(&service);
+    let limit = Service::of(world.project(), &name).unwrap().memory_limit();
+    assert_eq!(limit, Some(bytes));
+}
+
 /// Splits "A, B, C" into its items.
 pub fn list(text: &str) -> Vec<String> {
     text.split(',')
