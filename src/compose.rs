@@ -9,6 +9,8 @@ use serde_norway::{Mapping, Value};
 
 use crate::error::Error;
 use crate::interpolate::{interpolate, Lookup, MissingRequired};
+use crate::merge::merge;
+use crate::sources;
 
 /// Several Compose files merged into one model.
 #[derive(Clone, Debug)]
@@ -59,7 +61,31 @@ impl Project {
     }
 
     fn add(&mut self, path: &Path, text: &str, vars: &dyn Lookup) -> Result<(), Error> {
-        let raw = parse_file(path, text)?;
+        self.add_nested(path, text, vars, 0)
+    }
+
+    /// Adds one file after the files it includes, with its extends resolved.
+    fn add_nested(
+        &mut self,
+        path: &Path,
+        text: &str,
+        vars: &dyn Lookup,
+        depth: usize,
+    ) -> Result<(), Error> {
+        let mut raw = parse_file(path, text)?;
+        for included in sources::take_includes(path, &mut raw)? {
+            if depth >= 8 {
+                let message = "include: nests deeper than 8 files".to_string();
+                return Err(Error::Compose {
+                    path: path.into(),
+                    message,
+                });
+            }
+            let text = std::fs::read_to_string(&included).map_err(|e| Error::read(&included, e))?;
+            self.add_nested(&included, &text, vars, depth + 1)?;
+            self.files.push(included);
+        }
+        sources::resolve_extends(path, &mut raw)?;
         let mut model = raw.clone();
         interpolate_all(&mut model, vars, &mut self.missing).map_err(|message| {
             Error::Interpolation {
@@ -67,6 +93,7 @@ impl Project {
                 message,
             }
         })?;
+        sources::apply_env_files(&self.dir, &mut model)?;
         merge(&mut self.raw, raw);
         merge(&mut self.model, model);
         Ok(())
@@ -100,7 +127,13 @@ impl Project {
     }
 }
 
-fn parse_file(path: &Path, text: &str) -> Result<Value, Error> {
+/// The top-level keys of the Compose specification, besides `x-` extensions.
+const TOP_LEVEL: &[&str] = &[
+    "version", "name", "include", "services", "networks", "volumes", "configs", "secrets", "models",
+];
+
+/// Parses one file: YAML with merge keys, `x-` fields dropped, list forms normalised.
+pub fn parse_file(path: &Path, text: &str) -> Result<Value, Error> {
     let compose_error = |message: String| Error::Compose {
         path: path.into(),
         message,
@@ -114,6 +147,15 @@ fn parse_file(path: &Path, text: &str) -> Result<Value, Error> {
         return Err(compose_error("the top level is not a mapping".into()));
     };
     drop_extensions(top);
+    if let Some(unknown) = top
+        .keys()
+        .filter_map(Value::as_str)
+        .find(|k| !TOP_LEVEL.contains(k))
+    {
+        return Err(compose_error(format!(
+            "'{unknown}' is not a top-level Compose key"
+        )));
+    }
     if let Some(Value::Mapping(services)) = top.get_mut("services") {
         for (_, service) in services.iter_mut() {
             let Value::Mapping(service) = service else {
@@ -193,35 +235,6 @@ fn interpolate_all(
         _ => {}
     }
     Ok(())
-}
-
-/// Keys whose lists add up across files instead of replacing each other.
-const APPENDED: &[&str] = &["ports", "expose", "volumes", "tmpfs", "cap_add", "cap_drop"];
-
-/// Merges `next` into `base` the way Compose layers files.
-fn merge(base: &mut Value, next: Value) {
-    match (base, next) {
-        (Value::Mapping(base), Value::Mapping(next)) => {
-            for (key, value) in next {
-                let appended = key.as_str().is_some_and(|k| APPENDED.contains(&k));
-                match base.get_mut(&key) {
-                    Some(Value::Sequence(old)) if appended => {
-                        let new_items = value.as_sequence().cloned().unwrap_or_default();
-                        for item in new_items {
-                            if !old.contains(&item) {
-                                old.push(item);
-                            }
-                        }
-                    }
-                    Some(slot) => merge(slot, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (slot, next) => *slot = next,
-    }
 }
 
 /// The text of a scalar: strings as they are, numbers and booleans printed.

@@ -112,6 +112,8 @@ impl std::error::Error for Error {}
 
 /// Prints an error the house way: `error:` line, then `hint:` line, to stderr.
 pub fn print(program: &str, error: &Error) {
-    eprintln!("{program}: error: {error}");
-    eprintln!("hint: {}", error.hint());
+    use std::io::Write;
+    let mut stderr = std::io::stderr();
+    let _ = writeln!(stderr, "{program}: error: {error}");
+    let _ = writeln!(stderr, "hint: {}", error.hint());
 }

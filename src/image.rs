@@ -38,10 +38,12 @@ impl ImageRef {
 
     /// Pinned: a digest, or an explicit tag other than `latest`.
     pub fn is_pinned(&self) -> bool {
-        let digest_ok = self
+        let hex = self
             .digest
             .as_deref()
-            .is_some_and(|d| d.starts_with("sha256:"));
+            .and_then(|d| d.strip_prefix("sha256:"));
+        let digest_ok =
+            hex.is_some_and(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()));
         let tag_ok = self.tag.as_deref().is_some_and(|t| t != "latest");
         digest_ok || tag_ok
     }
@@ -67,8 +69,15 @@ mod tests {
     #[case("ghcr.io/gethomepage/homepage:latest", false)]
     #[case("localhost:5000/app", false)]
     #[case("localhost:5000/app:1.0", true)]
-    #[case("busybox@sha256:abc", true)]
-    #[case("busybox:latest@sha256:abc", true)]
+    #[case(
+        "busybox@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        true
+    )]
+    #[case(
+        "busybox:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        true
+    )]
+    #[case("busybox@sha256:abc", false)]
     #[case("busybox@md5:abc", false)]
     fn pinning(#[case] text: &str, #[case] pinned: bool) {
         assert_eq!(ImageRef::parse(text).unwrap().is_pinned(), pinned, "{text}");

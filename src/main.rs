@@ -1,6 +1,7 @@
 //! `supportstack`: checks Compose files against the stack's policy catalogue without
 //! a Docker engine. See `supportstack --help`.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -124,7 +125,7 @@ fn parse_check(args: &[String]) -> Result<CheckArgs, Error> {
 
 fn split_ids(text: &str) -> Vec<String> {
     text.split(',')
-        .map(|s| s.trim().to_string())
+        .map(|s| s.trim().to_ascii_uppercase())
         .filter(|s| !s.is_empty())
         .collect()
 }
@@ -168,16 +169,19 @@ fn check(args: CheckArgs) -> Result<Exit, Error> {
         "junit" => report::junit(&verdict, &services, &selected),
         _ => report::human(&verdict, &services),
     };
-    print!("{text}");
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let mut stdout = std::io::stdout();
+    let _ = stdout.write_all(text.as_bytes());
     if !text.ends_with('\n') {
-        println!();
+        let _ = stdout.write_all(b"\n");
     }
     for missing in &project.missing {
         let why = match missing.message.as_str() {
             "" => String::new(),
             message => format!(" ({message})"),
         };
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "{PROGRAM}: warning: required variable {} has no value{why}; \
              Compose refuses the file until it is set",
             missing.name

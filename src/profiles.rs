@@ -73,9 +73,9 @@ pub const PROFILES: &[Profile] = &[
         writable: &["/tmp", "/run"],
         secret_env: &[],
         root_exception: Some(
-            "needs the root-owned Docker socket; compensated by no capabilities, \
-             no-new-privileges, a read-only root, a read-only socket mount, POST=0 \
-             and an internal network",
+            "needs the root-owned Docker socket; the compensations it relies on are \
+             policies of their own: P4 read-only root, P9 read-only socket and POST=0, \
+             P10 internal network, C2 no capabilities, C3 no-new-privileges",
         ),
     },
     Profile {

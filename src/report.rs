@@ -20,11 +20,17 @@ pub fn human(verdict: &Verdict, services: &[String]) -> String {
     for (group, findings) in &groups {
         let _ = writeln!(out, "{group}");
         for f in findings {
-            let _ = writeln!(out, "  {:<4} {}: {}", f.policy, f.path, f.message);
+            let _ = writeln!(
+                out,
+                "  {:<4} {}: {}",
+                f.policy,
+                visible(&f.path),
+                visible(&f.message)
+            );
             if let Some(location) = &f.location {
                 let _ = writeln!(out, "       at: {location}");
             }
-            let _ = writeln!(out, "       hint: {}", f.hint);
+            let _ = writeln!(out, "       hint: {}", visible(&f.hint));
         }
     }
     if !verdict.exceptions.is_empty() {
@@ -92,13 +98,26 @@ pub fn junit(verdict: &Verdict, services: &[String], selected: &dyn Fn(&str) -> 
     )
 }
 
-/// Escapes text for XML attributes and content.
+/// Escapes text for XML attributes and content; control characters XML forbids are
+/// written as `\u{..}` so the report stays well-formed.
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+    visible(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&apos;")
+}
+
+/// Text with control characters shown as `\u{..}`, so a value cannot drive the terminal.
+pub fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// The catalogue as a Markdown table, for the docs.

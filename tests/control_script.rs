@@ -118,6 +118,14 @@ fn the_bats_suite_passes() {
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&output.stdout);
-    println!("{report}");
     assert!(output.status.success(), "bats failed:\n{report}");
+    let skips: Vec<&str> = report.lines().filter(|l| l.contains(" # skip")).collect();
+    common::say(&format!(
+        "bats: {} tests, {} skipped",
+        report.lines().filter(|l| l.starts_with("ok ")).count(),
+        skips.len()
+    ));
+    for line in skips {
+        common::say(&format!("skipped: bats {line}"));
+    }
 }

@@ -480,8 +480,32 @@ settings_load() {
   done < <(settings_keys)
   PROJECT="${SETTINGS[TSYS_PROJECT_NAME]}"
   host_ports_distinct
+  health_fits_start_timeout
   compose_files_resolve
   compose_variables_defined
+}
+
+# Seconds in a duration that duration_ok accepted (Ns or Nm).
+duration_seconds() {
+  local number="${1%[sm]}"
+  number=$((10#${number}))
+  [[ "$1" == *m ]] && number=$((number * 60))
+  printf '%s\n' "${number}"
+}
+
+# The first health probe runs one interval after start, so an interval as long as the
+# start timeout can never report healthy in time: refuse it before anything changes.
+health_fits_start_timeout() {
+  local key value seconds timeout="${SETTINGS[TSYS_START_TIMEOUT]}"
+  while IFS= read -r key; do
+    [[ "${key}" == *_HEALTH_INTERVAL ]] || continue
+    value="${SETTINGS[${key}]}"
+    seconds="$(duration_seconds "${value}")"
+    if ((seconds >= timeout)); then
+      die bad_input "failed to accept setting ${key}='${value}' (${SETTING_WHERE[${key}]})" \
+        "it must be shorter than TSYS_START_TIMEOUT (${timeout} s), or start times out first"
+    fi
+  done < <(settings_keys)
 }
 
 # Two components on one host port would fight over it after the first had started.

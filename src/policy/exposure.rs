@@ -47,12 +47,9 @@ pub fn localhost_binding(ctx: &Context, verdict: &mut Verdict) {
                         .map_or("every interface".into(), |ip| format!("'{ip}'"));
                     let port = b
                         .published
-                        .map_or("an ephemeral port".into(), |p| format!("port {p}"));
+                        .map_or("an ephemeral port".into(), |p| format!("host port {p}"));
                     fire.say(
-                        format!(
-                            "container port {} is published on host {port} of {ip}",
-                            b.target
-                        ),
+                        format!("container port {} is published on {port} of {ip}", b.target),
                         "bind it to 127.0.0.1 or ::1",
                     );
                 }

@@ -77,8 +77,9 @@ fn looks_secret(name: &str) -> bool {
 pub fn secrets_from_environment(ctx: &Context, verdict: &mut Verdict) {
     for (service, profile) in ctx.services() {
         let raw = service.raw_environment();
+        let environment = service.environment();
         let required = profile.map(|p| p.secret_env).unwrap_or_default();
-        for key in required.iter().filter(|k| !raw.contains_key(**k)) {
+        for key in required.iter().filter(|k| !environment.contains_key(**k)) {
             verdict
                 .fire(
                     "P12",

@@ -190,8 +190,8 @@ pub fn resource_limits(ctx: &Context, verdict: &mut Verdict) {
         let missing = match (memory, cpus) {
             (true, true) => continue,
             (false, false) => "CPU and memory limits",
-            (false, true) => "a memory limit",
-            (true, false) => "a CPU limit",
+            (false, true) => "memory limit",
+            (true, false) => "CPU limit",
         };
         let path = at(service.name, "deploy.resources.limits");
         verdict.fire("P7", Some(service.name), path).say(

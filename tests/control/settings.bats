@@ -150,6 +150,16 @@ teardown() {
   [[ "${stderr}" == *"DockerCompose-wakapi.yml' uses it"* ]]
 }
 
+@test "a health interval as long as the start timeout exits 2" {
+  override TSYS_START_TIMEOUT 10
+  override TSYS_HOMEPAGE_HEALTH_INTERVAL 30s
+  run_control settings
+  show
+  [ "${status}" -eq 2 ]
+  [[ "${stderr}" == *"TSYS_HOMEPAGE_HEALTH_INTERVAL='30s'"* ]]
+  [[ "${stderr}" == *"shorter than TSYS_START_TIMEOUT (10 s)"* ]]
+}
+
 @test "two components on one host port exit 2 before anything starts" {
   override TSYS_WAKAPI_HOST_PORT 3000
   run_control settings
