@@ -141,12 +141,13 @@ pub fn confinement(ctx: &Context, verdict: &mut Verdict) {
 pub fn pids_limit(ctx: &Context, verdict: &mut Verdict) {
     for (service, _) in ctx.services() {
         if service.pids_limit().is_none_or(|n| n <= 0) {
+            // Point at the spelling the file uses, so the location finds its line.
+            let key = match service.model.get("pids_limit") {
+                Some(_) => "pids_limit",
+                None => "deploy.resources.limits.pids",
+            };
             verdict
-                .fire(
-                    "C7",
-                    Some(service.name),
-                    at(service.name, "deploy.resources.limits.pids"),
-                )
+                .fire("C7", Some(service.name), at(service.name, key))
                 .say(
                     format!("'{}' has no process limit", service.name),
                     "set deploy.resources.limits.pids",
