@@ -11,6 +11,12 @@ use crate::error::Error;
 use crate::interpolate::{interpolate, Lookup, MissingRequired};
 use crate::merge::merge;
 use crate::sources;
+use crate::units::{parse_bytes, parse_cpus};
+
+/// CPUs in thousandths, so two spellings of one value compare equal.
+fn cpus_milli(text: &str) -> Option<u64> {
+    parse_cpus(text).map(|c| (c * 1000.0).round() as u64)
+}
 
 /// Several Compose files merged into one model.
 #[derive(Clone, Debug)]
@@ -44,7 +50,53 @@ impl Project {
             let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
             project.add(path, &text, vars)?;
         }
+        project.validate()?;
         Ok(project)
+    }
+
+    /// Refuses what Compose refuses once the files are merged: a numeric `user:`,
+    /// and a legacy limit that contradicts its `deploy` twin.
+    fn validate(&self) -> Result<(), Error> {
+        let path = self.files.first().cloned().unwrap_or_default();
+        let refuse = |message: String| {
+            Err(Error::Compose {
+                path: path.clone(),
+                message,
+            })
+        };
+        for name in self.service_names() {
+            let service = self.service(&name).unwrap_or(&Value::Null);
+            if service.get("user").is_some_and(Value::is_number) {
+                return refuse(format!(
+                    "service '{name}': user must be a string, e.g. \"1000:1000\""
+                ));
+            }
+            let limits = service
+                .get("deploy")
+                .and_then(|d| d.get("resources"))
+                .and_then(|r| r.get("limits"));
+            let pairs = [
+                (
+                    "mem_limit",
+                    "memory",
+                    parse_bytes as fn(&str) -> Option<u64>,
+                ),
+                ("cpus", "cpus", cpus_milli),
+            ];
+            for (legacy, modern, parse) in pairs {
+                let read = |v: Option<&Value>| v.and_then(scalar_text).and_then(|t| parse(&t));
+                let (old, new) = (
+                    read(service.get(legacy)),
+                    read(limits.and_then(|l| l.get(modern))),
+                );
+                if old.is_some() && new.is_some() && old != new {
+                    return refuse(format!(
+                        "service '{name}': {legacy} and deploy.resources.limits.{modern} differ"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Builds a project from one YAML text; for tests and generated input.
@@ -57,6 +109,7 @@ impl Project {
             missing: Vec::new(),
         };
         project.add(path, text, vars)?;
+        project.validate()?;
         Ok(project)
     }
 
@@ -328,6 +381,21 @@ mod tests {
         .unwrap();
         assert_eq!(p.service("a").unwrap()["image"], Value::from("busybox:1"));
         assert_eq!(p.raw_service("a").unwrap()["image"], Value::from("${IMG}"));
+    }
+
+    #[test]
+    fn what_compose_refuses_is_an_error() {
+        for text in [
+            "services:\n  a:\n    user: 1000\n",
+            "services:\n  a:\n    mem_limit: 1g\n    deploy: {resources: {limits: {memory: 2g}}}\n",
+            "services:\n  a:\n    cpus: 0.5\n    deploy: {resources: {limits: {cpus: '1'}}}\n",
+            "services: {}\nfoo: 1\n",
+        ] {
+            let err = Project::from_text(Path::new("a.yml"), text, &none).unwrap_err();
+            assert!(matches!(err, Error::Compose { .. }), "{text}");
+        }
+        let same = "services:\n  a:\n    mem_limit: 1024m\n    deploy: {resources: {limits: {memory: 1g}}}\n";
+        assert!(Project::from_text(Path::new("a.yml"), same, &none).is_ok());
     }
 
     #[test]
