@@ -38,20 +38,24 @@ impl Project {
         let first = files.first().ok_or_else(|| Error::Usage {
             message: "no Compose file given".into(),
         })?;
-        let dir = first.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut project = Project {
-            files: files.to_vec(),
-            dir,
-            model: Value::Mapping(Mapping::new()),
-            raw: Value::Mapping(Mapping::new()),
-            missing: Vec::new(),
-        };
+        let mut project = Project::empty(files, first);
         for path in files {
             let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
             project.add(path, &text, vars)?;
         }
         project.validate()?;
         Ok(project)
+    }
+
+    /// A project of `files` with nothing loaded yet, rooted at `first`'s folder.
+    fn empty(files: &[PathBuf], first: &Path) -> Self {
+        Project {
+            files: files.to_vec(),
+            dir: first.parent().map(Path::to_path_buf).unwrap_or_default(),
+            model: Value::Mapping(Mapping::new()),
+            raw: Value::Mapping(Mapping::new()),
+            missing: Vec::new(),
+        }
     }
 
     /// Refuses what Compose refuses once the files are merged: a numeric `user:`,
@@ -101,13 +105,7 @@ impl Project {
 
     /// Builds a project from one YAML text; for tests and generated input.
     pub fn from_text(path: &Path, text: &str, vars: &dyn Lookup) -> Result<Self, Error> {
-        let mut project = Project {
-            files: vec![path.to_path_buf()],
-            dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
-            model: Value::Mapping(Mapping::new()),
-            raw: Value::Mapping(Mapping::new()),
-            missing: Vec::new(),
-        };
+        let mut project = Project::empty(&[path.to_path_buf()], path);
         project.add(path, text, vars)?;
         project.validate()?;
         Ok(project)

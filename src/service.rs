@@ -59,11 +59,6 @@ impl<'a> Service<'a> {
         self.model.get(key).and_then(scalar_text)
     }
 
-    /// A scalar field as written, before interpolation.
-    pub fn raw_text(&self, key: &str) -> Option<String> {
-        self.raw.get(key).and_then(scalar_text)
-    }
-
     /// True when a boolean field is true (`true`, `"true"`).
     pub fn flag(&self, key: &str) -> bool {
         self.text(key)
@@ -163,11 +158,6 @@ impl<'a> Service<'a> {
             }
             _ => HealthTest::Missing,
         }
-    }
-
-    /// A health check timing field as written (`interval`, `timeout`, ...).
-    pub fn raw_health_field(&self, key: &str) -> Option<String> {
-        self.raw.get("healthcheck")?.get(key).and_then(scalar_text)
     }
 
     /// The memory limit in bytes, from `deploy.resources.limits` or `mem_limit`.

@@ -1016,6 +1016,16 @@ inventory() {
   } | LC_ALL=C sort -u
 }
 
+# Everything of the stack on the engine, as "kind 'name'" lines.
+inventory_all() {
+  local kind id name
+  for kind in container network volume; do
+    while read -r id name; do
+      printf "%s '%s'\n" "${kind}" "${name}"
+    done < <(inventory "${kind}")
+  done
+}
+
 # ------------------------------------------------------------------------------
 # Verbs. The comment block above each function is its help text.
 # ------------------------------------------------------------------------------
@@ -1054,14 +1064,12 @@ command_stop() {
 # Remove everything the stack created: containers, networks, volumes (found by
 # the project's label or the name prefix) and the state folder. Images are kept.
 command_uninstall() {
-  local kind id name
+  local line
   local -a found=() left=()
   preflight_daemon_only
-  for kind in container network volume; do
-    while read -r id name; do
-      found+=("${kind} '${name}'")
-    done < <(inventory "${kind}")
-  done
+  while IFS= read -r line; do
+    found+=("${line}")
+  done < <(inventory_all)
   if ((${#found[@]} == 0)) && [[ ! -e "${STATE_DIR}" ]]; then
     info "nothing to remove for '${PROJECT}'"
     info_images_kept
@@ -1071,11 +1079,9 @@ command_uninstall() {
     warn "'compose down' failed; removing what is left one by one"
   remove_leftovers
   remove_state
-  for kind in container network volume; do
-    while read -r id name; do
-      left+=("${kind} '${name}'")
-    done < <(inventory "${kind}")
-  done
+  while IFS= read -r line; do
+    left+=("${line}")
+  done < <(inventory_all)
   if ((${#left[@]} > 0)); then
     die failed "failed to remove ${left[*]}" \
       "remove them by hand with 'docker rm -f', 'docker network rm', 'docker volume rm'"

@@ -78,32 +78,29 @@ pub fn secrets_from_environment(ctx: &Context, verdict: &mut Verdict) {
     for (service, profile) in ctx.services() {
         let raw = service.raw_environment();
         let environment = service.environment();
+        let mut fire = |key: &str, message: String, hint: String| {
+            let path = at(service.name, &format!("environment.{key}"));
+            verdict
+                .fire("P12", Some(service.name), path)
+                .say(message, hint);
+        };
         let required = profile.map(|p| p.secret_env).unwrap_or_default();
         for key in required.iter().filter(|k| !environment.contains_key(**k)) {
-            verdict
-                .fire(
-                    "P12",
-                    Some(service.name),
-                    at(service.name, &format!("environment.{key}")),
-                )
-                .say(
-                    format!("required setting {key} is not set"),
-                    format!("set {key}: ${{{key}:?set it in the settings}}"),
-                );
+            fire(
+                key,
+                format!("required setting {key} is not set"),
+                format!("set {key}: ${{{key}:?set it in the settings}}"),
+            );
         }
-        for (key, value) in raw.iter().filter(|(k, v)| looks_secret(k) && !v.is_empty()) {
-            if !value.contains("${") {
-                verdict
-                    .fire(
-                        "P12",
-                        Some(service.name),
-                        at(service.name, &format!("environment.{key}")),
-                    )
-                    .say(
-                        format!("{key} is written into the Compose file"),
-                        format!("set it from a variable: {key}: ${{{key}}}"),
-                    );
-            }
+        let written = raw
+            .iter()
+            .filter(|(k, v)| looks_secret(k) && !v.is_empty() && !v.contains("${"));
+        for (key, _) in written {
+            fire(
+                key,
+                format!("{key} is written into the Compose file"),
+                format!("set it from a variable: {key}: ${{{key}}}"),
+            );
         }
         for (key, value) in service.raw_labels() {
             let lower = value.to_ascii_lowercase();

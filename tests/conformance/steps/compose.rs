@@ -20,8 +20,8 @@ fn shipped_stack(world: &mut StackWorld) {
 
 #[when("the policies are checked")]
 fn check_all(world: &mut StackWorld) {
-    let context = Context::new(world.project(), &world.prefix);
-    world.verdict = Some(policy::check(&context, &|_| true));
+    world.selected = None;
+    run_check(world);
 }
 
 #[given(expr = "the policies {string}")]
@@ -31,12 +31,19 @@ fn choose_policies(world: &mut StackWorld, ids: String) {
 
 #[when("those policies are checked")]
 fn check_chosen(world: &mut StackWorld) {
-    let ids = world
-        .selected
-        .clone()
-        .expect("a Given step chose the policies");
+    assert!(
+        world.selected.is_some(),
+        "a Given step must choose the policies"
+    );
+    run_check(world);
+}
+
+/// Runs the policies the scenario chose, or all of them.
+fn run_check(world: &mut StackWorld) {
+    let ids = world.selected.clone();
+    let selected = |id: &str| ids.as_ref().is_none_or(|ids| ids.iter().any(|i| i == id));
     let context = Context::new(world.project(), &world.prefix);
-    world.verdict = Some(policy::check(&context, &|id| ids.iter().any(|i| i == id)));
+    world.verdict = Some(policy::check(&context, &selected));
 }
 
 #[then(expr = "policies {string} find nothing")]

@@ -332,17 +332,17 @@ fn refused(world: &mut StackWorld) {
 
 fn published_url(world: &StackWorld, component: &str, path: &str) -> String {
     let settings = &world.stack.as_ref().unwrap().settings;
-    let key = match component {
-        "homepage" => "TSYS_HOMEPAGE_HOST_PORT",
-        _ => "TSYS_WAKAPI_HOST_PORT",
-    };
+    let key = format!("TSYS_{}_HOST_PORT", component.to_uppercase());
     let ip = settings.get("TSYS_BIND_ADDRESS").unwrap();
     let host = if ip.contains(':') {
         format!("[{ip}]")
     } else {
         ip.to_string()
     };
-    format!("http://{host}:{}{path}", settings.get(key).unwrap())
+    let port = settings
+        .get(&key)
+        .unwrap_or_else(|| panic!("{component} has no {key}"));
+    format!("http://{host}:{port}{path}")
 }
 
 #[then(expr = "{string} answers {string} on its published port with {string}")]
